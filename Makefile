@@ -1,0 +1,59 @@
+# The two commands: `make run` and `make test`. Everything else is a helper for them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv db lint pytest e2e bench bench-intake messages stop-db clean
+
+$(VENV)/.stamp: requirements.lock requirements-dev.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+venv: $(VENV)/.stamp
+
+db: venv
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) createcachetable
+
+messages: venv
+	@if command -v msgfmt >/dev/null; then $(MANAGE) compilemessages -v 0 --ignore=.venv; fi
+
+run: venv
+	@scripts/system-deps.sh run || echo "(system packages missing: PDF or translations may be limited)"
+	@$(MAKE) --no-print-directory db messages
+	$(MANAGE) seed_demo --if-empty
+	@scripts/run.sh $(HOST) $(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/djhtml --check $$(git ls-files '*.html')
+	$(VENV)/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=cms.config.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=cms.config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+pytest: venv
+	$(VENV)/bin/pytest
+
+test: venv
+	scripts/system-deps.sh test
+	@$(MAKE) --no-print-directory messages
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory pytest
+
+e2e: venv
+	$(VENV)/bin/pytest -m e2e
+
+bench: venv
+	$(PY) -m bench.pages
+
+stop-db: venv
+	$(PY) -m cms.config.embedded_db stop
+
+clean: stop-db
+	rm -rf .pgdata

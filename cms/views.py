@@ -1,0 +1,32 @@
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from cms.context_processors import CONTRAST_COOKIE, CONTRASTS, FONT_COOKIE, FONT_SIZES
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@require_POST
+def preferences_update(request: HttpRequest) -> HttpResponse:
+    """Store font size and contrast server-side (cookies) so they work without JavaScript."""
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    font = request.POST.get("font_size")
+    contrast = request.POST.get("contrast")
+    if font in FONT_SIZES:
+        response.set_cookie(FONT_COOKIE, font, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    if contrast in CONTRASTS:
+        response.set_cookie(
+            CONTRAST_COOKIE, contrast, max_age=ONE_YEAR, samesite="Lax", httponly=True
+        )
+    return response
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
