@@ -11,6 +11,7 @@ from .content import (
     Question,
 )
 from .organisation import Department, District, HolidayOverride, StaffProfile
+from .workflow import DepartmentApprovalTask
 
 __all__ = [
     "Alternative",
@@ -20,6 +21,7 @@ __all__ = [
     "Consultation",
     "ConsultationQuerySet",
     "Department",
+    "DepartmentApprovalTask",
     "District",
     "DraftClause",
     "DraftVersion",

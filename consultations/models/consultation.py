@@ -203,6 +203,14 @@ class Consultation(
     stability_measures_en = models.TextField(_("main mitigation measures (English)"), blank=True)
     stability_withheld_ground = models.TextField(_("legal ground for not disclosing"), blank=True)
 
+    change_note = models.TextField(
+        _("reason for this change"),
+        blank=True,
+        help_text=_(
+            "Required when changing a published consultation; shown in the public change log."
+        ),
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

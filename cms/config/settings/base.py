@@ -142,6 +142,8 @@ LOGIN_URL = "wagtailadmin_login"
 
 # Content-Security-Policy: our own origin only; no third-party scripts, styles, fonts or frames.
 CONTENT_SECURITY_POLICY = {
+    # The staff admin (Wagtail) is excluded: it relies on inline scripts; public pages are strict.
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
@@ -153,7 +155,7 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
-    }
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
