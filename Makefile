@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv db lint pytest e2e bench bench-intake messages stop-db clean
+.PHONY: run test venv db lint pytest e2e bench messages stop-db clean
 
 $(VENV)/.stamp: requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,18 +21,18 @@ db: venv
 	$(MANAGE) createcachetable
 
 messages: venv
-	@if command -v msgfmt >/dev/null; then $(MANAGE) compilemessages -v 0 --ignore=.venv; fi
+	$(PY) scripts/i18n_sync.py
 
 run: venv
 	@scripts/system-deps.sh run || echo "(system packages missing: PDF or translations may be limited)"
-	@$(MAKE) --no-print-directory db messages
+	@$(MAKE) --no-print-directory db
 	$(MANAGE) seed_demo --if-empty
 	@scripts/run.sh $(HOST) $(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/djhtml --check $$(git ls-files '*.html')
+	git ls-files '*.html' | xargs -r $(VENV)/bin/djhtml --check
 	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=cms.config.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=cms.config.settings.test $(MANAGE) makemigrations --check --dry-run
@@ -42,7 +42,6 @@ pytest: venv
 
 test: venv
 	scripts/system-deps.sh test
-	@$(MAKE) --no-print-directory messages
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory pytest
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only when missing.
-#   scripts/system-deps.sh run   -> gettext, CJK fonts, Pango (PDF reports)
-#   scripts/system-deps.sh test  -> the above plus Chromium and its driver for browser tests
+#   scripts/system-deps.sh run   -> CJK fonts, Pango (PDF reports)
+#   scripts/system-deps.sh test  -> the above plus gettext, Chromium and its driver
 set -euo pipefail
 profile="${1:-run}"
-packages=(gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 if [ "$profile" = "test" ]; then
-  packages+=(chromium chromium-driver)
+  packages+=(gettext chromium chromium-driver)
 fi
 missing=()
 for p in "${packages[@]}"; do

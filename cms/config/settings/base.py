@@ -175,3 +175,9 @@ LOGGING = {
 
 # The public site's consultation rules use this zone for days and closing at 24:00.
 CONSULTATION_TIME_ZONE = "Asia/Shanghai"
+
+# Contact details for replies are encrypted at rest with this Fernet key (feedback.crypto).
+CONTACT_ENCRYPTION_KEY = env("CONTACT_ENCRYPTION_KEY", default="")
+
+# Routes the bare one-query view used by bench/pages.py as a baseline. Never in production use.
+BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
