@@ -1,0 +1,277 @@
+"""The consultation editor in the Wagtail admin, and the reference data for site administrators.
+
+Consultation is a snippet with drafts, revisions, locking, preview and the department approval
+workflow. Every view that loads one consultation is scoped by department (``ScopedObjectMixin``),
+the listing shows only what ``permissions.consultations_visible_to`` allows, and the permission
+policy registered first answers Wagtail's own checks (menus, buttons, publish) the same way.
+"""
+
+from __future__ import annotations
+
+from django.urls import include, path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets import Button
+from wagtail.admin.widgets.button import MenuItem
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from consultations.admin_forms import ConsultationAdminForm
+from consultations.admin_views import (
+    EXTEND_URL_NAME,
+    ExtendPeriodView,
+    consultation_view_classes,
+)
+from consultations.models import (
+    Consultation,
+    Department,
+    District,
+    HolidayOverride,
+    StaffProfile,
+)
+from consultations.permissions import (
+    ConsultationPermissionPolicy,
+    can_extend_consultation,
+    can_manage_reference_data,
+    consultations_visible_to,
+)
+
+# Registered before any viewset asks for a policy (Wagtail refuses a late registration).
+register_permission_policy(Consultation, ConsultationPermissionPolicy(Consultation))
+
+
+class ReferenceDataPermissionPolicy(ModelPermissionPolicy):
+    """Departments, districts, holidays and staff departments: site administrators only."""
+
+    def user_has_permission(self, user, action):
+        return can_manage_reference_data(user) and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+for _model in (Department, District, HolidayOverride, StaffProfile):
+    register_permission_policy(_model, ReferenceDataPermissionPolicy(_model))
+
+
+def _both(name: str) -> FieldRowPanel:
+    """A Chinese field beside its English companion."""
+    return FieldRowPanel([FieldPanel(name), FieldPanel(f"{name}_en")])
+
+
+content_panels = [
+    _both("title"),
+    FieldPanel("slug"),
+    FieldRowPanel([FieldPanel("kind"), FieldPanel("department")]),
+    FieldPanel("districts"),
+    _both("affected_area"),
+    _both("plain_summary"),
+    _both("explanatory_note"),
+    InlinePanel("alternatives", heading=_("Alternatives"), label=_("alternative")),
+]
+draft_panels = [
+    InlinePanel("draft_clauses", heading=_("Draft clauses"), label=_("clause")),
+]
+question_panels = [
+    InlinePanel("questions", heading=_("Questions"), label=_("question")),
+]
+attachment_panels = [
+    InlinePanel("attachments", heading=_("Attachments"), label=_("attachment")),
+]
+period_panels = [
+    FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+    FieldPanel("affects_businesses"),
+    _both("shortened_reason"),
+    FieldPanel("change_note"),
+]
+channel_panels = [
+    FieldRowPanel([FieldPanel("contact_phone"), FieldPanel("contact_email")]),
+    _both("postal_address"),
+    _both("visit_address"),
+    _both("office_hours"),
+]
+requisition_panels = [
+    MultiFieldPanel(
+        [
+            FieldPanel(name)
+            for name in (
+                "requisition_scope",
+                "requisition_purpose",
+                "land_survey_arrangement",
+                "land_status",
+                "compensation_standard",
+                "resettlement_targets",
+                "resettlement_method",
+                "social_security",
+                "compensation_registration",
+                "objection_channel",
+                "review_litigation_rights",
+            )
+        ],
+        heading=_("Land and housing requisition"),
+    ),
+]
+stability_panels = [
+    FieldRowPanel([FieldPanel("stability_status"), FieldPanel("stability_level")]),
+    _both("stability_assessor"),
+    _both("stability_methods"),
+    _both("stability_measures"),
+    FieldPanel("stability_withheld_ground"),
+]
+
+consultation_edit_handler = TabbedInterface(
+    [
+        ObjectList(content_panels, heading=_("Content")),
+        ObjectList(draft_panels, heading=_("Draft clauses")),
+        ObjectList(question_panels, heading=_("Questions")),
+        ObjectList(attachment_panels, heading=_("Attachments")),
+        ObjectList(period_panels, heading=_("Period")),
+        ObjectList(channel_panels, heading=_("Channels")),
+        ObjectList(requisition_panels, heading=_("Requisition")),
+        ObjectList(stability_panels, heading=_("Stability assessment")),
+    ],
+    base_form_class=ConsultationAdminForm,
+)
+
+
+def extend_button_for(user, consultation, *, priority=40):
+    if not can_extend_consultation(user, consultation):
+        return None
+    return MenuItem(
+        _("Extend the period"),
+        url=reverse(EXTEND_URL_NAME, args=[consultation.pk]),
+        icon_name="calendar-alt",
+        priority=priority,
+    )
+
+
+views = consultation_view_classes()
+
+
+class ConsultationIndexView(views["index"]):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if extend := extend_button_for(self.request.user, instance):
+            buttons.append(extend)
+        return buttons
+
+
+class ConsultationEditView(views["edit"]):
+    @cached_property
+    def header_more_buttons(self):
+        buttons = super().header_more_buttons
+        if can_extend_consultation(self.request.user, self.live_object):
+            buttons.append(
+                Button(
+                    _("Extend the period"),
+                    url=reverse(EXTEND_URL_NAME, args=[self.live_object.pk]),
+                    icon_name="calendar-alt",
+                    priority=40,
+                )
+            )
+        return buttons
+
+
+class ConsultationViewSet(SnippetViewSet):
+    model = Consultation
+    icon = "doc-full"
+    menu_label = _("Consultations")
+    menu_order = 200
+    add_to_admin_menu = True
+    edit_handler = consultation_edit_handler
+    list_display = [
+        "title",
+        Column("kind", label=_("kind"), accessor="get_kind_display"),
+        "department",
+        Column("status", label=_("status"), accessor="get_status_display"),
+        "closes_at",
+    ]
+    list_filter = ["kind", "department"]
+    search_fields = ["title", "title_en", "plain_summary"]
+    index_view_class = ConsultationIndexView
+    edit_view_class = ConsultationEditView
+    add_view_class = views["add"]
+    delete_view_class = views["delete"]
+    history_view_class = views["history"]
+    usage_view_class = views["usage"]
+    inspect_view_class = views["inspect"]
+    unpublish_view_class = views["unpublish"]
+    revisions_view_class = views["revisions"]
+    revisions_compare_view_class = views["revisions_compare"]
+    revisions_unschedule_view_class = views["revisions_unschedule"]
+    preview_on_edit_view_class = views["preview_on_edit"]
+    lock_view_class = views["lock"]
+    unlock_view_class = views["unlock"]
+    workflow_action_view_class = views["workflow_action"]
+    collect_workflow_action_data_view_class = views["collect_workflow_action_data"]
+    confirm_workflow_cancellation_view_class = views["confirm_workflow_cancellation"]
+    workflow_preview_view_class = views["workflow_preview"]
+    workflow_history_view_class = views["workflow_history"]
+    workflow_history_detail_view_class = views["workflow_history_detail"]
+
+    def get_queryset(self, request):
+        return consultations_visible_to(request.user)
+
+
+class DepartmentViewSet(SnippetViewSet):
+    model = Department
+    icon = "group"
+    list_display = ["name", "name_en", "phone"]
+    search_fields = ["name", "name_en"]
+
+
+class DistrictViewSet(SnippetViewSet):
+    model = District
+    icon = "site"
+    list_display = ["name", "code", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["name", "name_en", "code"]
+
+
+class HolidayOverrideViewSet(SnippetViewSet):
+    model = HolidayOverride
+    icon = "date"
+    list_display = ["date", "is_working_day", "is_statutory_holiday", "note"]
+
+
+class StaffProfileViewSet(SnippetViewSet):
+    """Which department a staff account belongs to; roles are groups (Settings → Groups)."""
+
+    model = StaffProfile
+    icon = "user"
+    list_display = ["user", "department"]
+    list_filter = ["department"]
+
+
+class ReferenceDataGroup(SnippetViewSetGroup):
+    menu_label = _("Reference data")
+    menu_icon = "folder-open-inverse"
+    menu_order = 900
+    items = (DepartmentViewSet, DistrictViewSet, HolidayOverrideViewSet, StaffProfileViewSet)
+
+
+register_snippet(ConsultationViewSet)
+register_snippet(ReferenceDataGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_consultation_admin_urls():
+    urls = [path("<int:pk>/extend/", ExtendPeriodView.as_view(), name="extend")]
+    return [
+        path(
+            "consultations/",
+            include((urls, "consultations_admin"), namespace="consultations_admin"),
+        )
+    ]

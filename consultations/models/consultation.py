@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.contenttypes.fields import GenericRelation
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
@@ -287,6 +287,38 @@ class Consultation(
         """True once a published consultation's opening time has passed (content freezes)."""
         now = now or timezone.now()
         return bool(self.live and self.opens_at and self.opens_at <= now)
+
+    def publish(
+        self,
+        revision,
+        user=None,
+        changed=True,
+        log_action=True,
+        previous_revision=None,
+        skip_permission_checks=False,
+    ):
+        """Publish through the consultation rules, whichever path asked for it.
+
+        Admin, workflow approval, scheduled publishing and scripts all end here (Wagtail's
+        ``Revision.publish`` calls this). Raises ``ConsultationRuleError`` before anything
+        is published when a rule is broken; see ``services.consultation_publication_prepare``.
+        """
+        from consultations import services
+
+        with transaction.atomic():
+            plan = services.consultation_publication_prepare(
+                consultation=self, revision=revision, user=user
+            )
+            result = super().publish(
+                revision,
+                user=user,
+                changed=changed,
+                log_action=log_action,
+                previous_revision=previous_revision,
+                skip_permission_checks=skip_permission_checks,
+            )
+            services.consultation_publication_finish(plan=plan)
+        return result
 
     def current_draft_version(self):
         return self.draft_versions.order_by("-number").first()

@@ -1,0 +1,141 @@
+"""The consultation editor's form: guards that must hold whatever the editor clicks.
+
+Once a consultation has opened, residents have commented on its clauses and answered its
+questions, so those are frozen (a new draft version is the way to change the text) and its dates
+change only through the extend service, which can only move the close later (R14). After
+the close the clauses can be edited again, to be published as a new draft version. Editing a
+published consultation needs a reason, which goes to the public change log (R9).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from consultations.models import Consultation, Department
+from consultations.roles import is_site_admin, user_department_id
+
+FROZEN_MESSAGE = _(
+    "Questions and clauses are frozen once a consultation opens; "
+    "publish a new draft version after it closes."
+)
+CHANGE_NOTE_REQUIRED = _(
+    "Say why you are changing a published consultation; the reason is shown in the public "
+    "change log."
+)
+DATES_FROZEN_HELP = _(
+    "The consultation has opened: use “Extend the period” to move the closing date later."
+)
+
+# Child formsets frozen on opening, with the fields whose change counts as an edit. Questions
+# stay frozen for good (answers refer to them); the clauses are the working copy of the draft
+# and thaw at the close, when a new draft version is the way to publish a changed text.
+FROZEN_FORMSETS = {
+    "draft_clauses": ("heading", "heading_en", "text", "text_en"),
+    "questions": (
+        "type",
+        "text",
+        "text_en",
+        "help_text",
+        "help_text_en",
+        "options",
+        "options_en",
+        "required",
+    ),
+}
+PERIOD_FIELDS = ("opens_at", "closes_at")
+
+
+class ConsultationAdminForm(WagtailAdminModelForm):
+    """Base form for the Consultation snippet (``base_form_class`` on the edit handler)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.live_consultation = self._load_live()
+        self.is_frozen = bool(self.live_consultation and self.live_consultation.has_opened())
+        self.is_published = bool(self.live_consultation and self.live_consultation.live)
+        self._limit_department()
+        if self.is_frozen:
+            self._freeze_period()
+        if self.is_published and "change_note" in self.fields:
+            self.fields["change_note"].required = False  # checked in clean() with our message
+            # The note already published belongs to an earlier change; ask for a fresh one.
+            if (self.instance.change_note or "") == (self.live_consultation.change_note or ""):
+                self.initial["change_note"] = ""
+
+    def _load_live(self) -> Consultation | None:
+        """The database row: the published state, whatever the draft revision says."""
+        if not self.instance.pk:
+            return None
+        return Consultation.objects.filter(pk=self.instance.pk).first()
+
+    def _limit_department(self) -> None:
+        field = self.fields.get("department")
+        user = self.for_user
+        if field is None or user is None or is_site_admin(user):
+            return
+        department_id = user_department_id(user)
+        field.queryset = Department.objects.filter(pk=department_id)
+        field.disabled = True
+        if self.instance.pk is None:
+            self.initial["department"] = department_id
+
+    def _freeze_period(self) -> None:
+        for name in PERIOD_FIELDS:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            field.disabled = True
+            field.help_text = DATES_FROZEN_HELP
+            self.initial[name] = getattr(self.live_consultation, name)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.is_published and "change_note" in self.fields:
+            if not (cleaned_data.get("change_note") or "").strip():
+                self.add_error("change_note", CHANGE_NOTE_REQUIRED)
+        return cleaned_data
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if valid and self.is_frozen and self.frozen_content_changed():
+            self.add_error(None, forms.ValidationError(FROZEN_MESSAGE, code="frozen"))
+            return False
+        return valid
+
+    def frozen_content_changed(self) -> bool:
+        """Whether the submitted clauses or questions differ from the published ones.
+
+        Compares content and order rather than ``has_changed()``, which also reacts to the
+        ordering widget and to empty extra forms.
+        """
+        still_open = self.live_consultation.status == Consultation.Status.OPEN
+        for relation, fields in FROZEN_FORMSETS.items():
+            if relation == "draft_clauses" and not still_open:
+                continue
+            formset = self.formsets.get(relation)
+            if formset is None:
+                continue
+            published = [
+                tuple(_normalise(getattr(child, name)) for name in fields)
+                for child in getattr(self.live_consultation, relation).all()
+            ]
+            if _submitted_rows(formset, fields) != published:
+                return True
+        return False
+
+
+def _normalise(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _submitted_rows(formset, fields) -> list[tuple]:
+    deleted = set(formset.deleted_forms) if formset.can_delete else set()
+    forms_in_order = formset.ordered_forms if formset.can_order else formset.forms
+    rows = []
+    for form in forms_in_order:
+        if form in deleted or not getattr(form, "cleaned_data", None):
+            continue
+        rows.append(tuple(_normalise(form.cleaned_data.get(name)) for name in fields))
+    return rows

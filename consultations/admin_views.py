@@ -1,0 +1,283 @@
+"""Admin views around a consultation's lifecycle that are not plain edits.
+
+Lifecycle changes are service calls behind a form (architecture.md), never free-form fields: the
+extend view parses the new closing time and reason, checks ``can_extend_consultation`` and calls
+``services.consultation_extend``, which enforces "extend, never shorten" (R14) and writes the
+change log. ``rule_error_messages`` turns a rules error into readable messages for any view.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+from wagtail.admin import messages
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets import AdminDateTimeInput
+from wagtail.snippets.views import snippets as snippet_views
+
+from consultations.models import Consultation
+from consultations.permissions import (
+    can_extend_consultation,
+    can_view_consultation_admin,
+    consultations_visible_to,
+)
+
+EXTEND_URL_NAME = "consultations_admin:extend"
+
+
+def rule_error_classes() -> tuple[type[Exception], ...]:
+    """The exceptions that mean "the rules say no", as opposed to a bug."""
+    try:
+        from consultations.rules import ConsultationRuleError
+    except ImportError:  # pragma: no cover - rules module not installed yet
+        return (ValidationError,)
+    return (ConsultationRuleError, ValidationError)
+
+
+def rule_error_messages(error: Exception) -> list[str]:
+    """Flat, human-readable messages from a rules error or a ValidationError."""
+    violations = getattr(error, "violations", None)
+    if violations:
+        return [str(getattr(v, "message", v)) for v in violations]
+    if isinstance(error, ValidationError) or hasattr(error, "messages"):
+        return [str(m) for m in error.messages]
+    return [str(error)]
+
+
+def rule_error_field_messages(error: Exception) -> list[tuple[str | None, str]]:
+    """(field name or None, message) pairs, so a form can show each violation at its field."""
+    violations = getattr(error, "violations", None)
+    if violations:
+        return [
+            (getattr(v, "field", None) or None, str(getattr(v, "message", v))) for v in violations
+        ]
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        return [
+            (None if field == "__all__" else field, str(message))
+            for field, messages_ in error.message_dict.items()
+            for message in messages_
+        ]
+    return [(None, message) for message in rule_error_messages(error)]
+
+
+class ExtendPeriodForm(forms.Form):
+    closes_at = forms.DateTimeField(
+        label=_("New closing date and time"),
+        widget=AdminDateTimeInput,
+        help_text=_("Only later than the current closing time: a period is never shortened."),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the extension"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown in the public change log."),
+    )
+
+    def __init__(self, *args, consultation: Consultation, **kwargs):
+        self.consultation = consultation
+        super().__init__(*args, **kwargs)
+
+
+class ExtendPeriodView(WagtailAdminTemplateMixin, FormView):
+    """Extend an open consultation's closing time (approvers of its department, site admins)."""
+
+    form_class = ExtendPeriodForm
+    template_name = "consultations/admin/extend_period.html"
+    page_title = _("Extend the period")
+    header_icon = "calendar-alt"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.consultation = get_object_or_404(Consultation, pk=kwargs["pk"])
+        if not can_extend_consultation(request.user, self.consultation):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["consultation"] = self.consultation
+        return kwargs
+
+    def get_initial(self):
+        return {"closes_at": self.consultation.closes_at}
+
+    def get_page_subtitle(self):
+        return str(self.consultation)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("wagtailsnippets_consultations_consultation:list"),
+                "label": Consultation._meta.verbose_name_plural,
+            },
+            {"url": self.edit_url(), "label": str(self.consultation)},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def edit_url(self) -> str:
+        return reverse(
+            "wagtailsnippets_consultations_consultation:edit", args=[self.consultation.pk]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            consultation=self.consultation,
+            action_url=reverse(EXTEND_URL_NAME, args=[self.consultation.pk]),
+            submit_button_label=_("Extend"),
+            submit_button_active_label=_("Extending…"),
+            edit_url=self.edit_url(),
+        )
+        return context
+
+    def form_valid(self, form):
+        from consultations.services import consultation_extend
+
+        try:
+            consultation_extend(
+                consultation=self.consultation,
+                closes_at=form.cleaned_data["closes_at"],
+                reason=form.cleaned_data["reason"],
+                user=self.request.user,
+            )
+        except rule_error_classes() as error:
+            for field, message in rule_error_field_messages(error):
+                form.add_error(field if field in form.fields else None, message)
+            messages.error(self.request, _("The period was not extended."))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("The closing time of “%(title)s” was extended.") % {"title": self.consultation},
+        )
+        return redirect(self.edit_url())
+
+
+# --- Department-scoped snippet views -------------------------------------------------------
+
+
+class ScopedObjectMixin:
+    """Every view that loads one consultation refuses consultations of other departments.
+
+    The generic views only check model permissions; the department check happens here, on the
+    published row (``live_object``) so that a draft cannot move itself into another department.
+    """
+
+    def get_base_object_queryset(self):
+        return consultations_visible_to(self.request.user)
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        target = getattr(self, "live_object", None) or obj
+        if target is not None and not can_view_consultation_admin(self.request.user, target):
+            raise PermissionDenied
+        return obj
+
+
+class RuleErrorsOnPublishMixin:
+    """Show a rules refusal on publish or approval as form errors and messages, not a 500."""
+
+    publish_refused_message = _(
+        "Saved as a draft but not published: the consultation does not meet the rules yet."
+    )
+    approval_refused_message = _(
+        "Not approved: the consultation does not meet the rules for publication yet."
+    )
+
+    def publish_action(self):
+        try:
+            with transaction.atomic():
+                return super().publish_action()
+        except rule_error_classes() as error:
+            for field, message in rule_error_field_messages(error):
+                self.form.add_error(field if field in self.form.fields else None, message)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.publish_refused_message
+            return self.form_invalid(self.form)
+
+    def workflow_action_action(self):
+        try:
+            with transaction.atomic():
+                return super().workflow_action_action()
+        except rule_error_classes() as error:
+            messages.error(self.request, self.approval_refused_message)
+            for message in rule_error_messages(error):
+                messages.error(self.request, message)
+            return redirect(self.get_edit_url())
+
+
+class ConsultationEditViewBase(RuleErrorsOnPublishMixin, ScopedObjectMixin, snippet_views.EditView):
+    pass
+
+
+class ConsultationCreateView(snippet_views.CreateView):
+    def publish_action(self):
+        try:
+            with transaction.atomic():
+                return super().publish_action()
+        except rule_error_classes() as error:
+            # The draft exists now: continue on its edit view with the reasons shown there.
+            messages.error(self.request, RuleErrorsOnPublishMixin.publish_refused_message)
+            for message in rule_error_messages(error):
+                messages.error(self.request, message)
+            return redirect(
+                reverse("wagtailsnippets_consultations_consultation:edit", args=[self.object.pk])
+            )
+
+
+class ConsultationWorkflowActionView(ScopedObjectMixin, snippet_views.WorkflowActionView):
+    def post(self, request, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().post(request, *args, **kwargs)
+        except rule_error_classes() as error:
+            messages.error(request, RuleErrorsOnPublishMixin.approval_refused_message)
+            for message in rule_error_messages(error):
+                messages.error(request, message)
+            if request.headers.get("x-requested-with") == "XMLHttpRequest":
+                return self.render_modal_json(
+                    request, {"step": "success", "redirect": self.redirect_url}
+                )
+            return redirect(self.redirect_url)
+
+
+def _scoped(name: str, base: type) -> type:
+    return type(name, (ScopedObjectMixin, base), {"__module__": __name__})
+
+
+def consultation_view_classes() -> dict[str, type]:
+    """The snippet view classes for Consultation, each scoped by department."""
+    v = snippet_views
+    return {
+        "index": v.IndexView,  # scoped through ConsultationViewSet.get_queryset
+        "add": ConsultationCreateView,
+        "edit": ConsultationEditViewBase,
+        "workflow_action": ConsultationWorkflowActionView,
+        "delete": _scoped("ConsultationDeleteView", v.DeleteView),
+        "history": _scoped("ConsultationHistoryView", v.HistoryView),
+        "usage": _scoped("ConsultationUsageView", v.UsageView),
+        "inspect": _scoped("ConsultationInspectView", v.InspectView),
+        "unpublish": _scoped("ConsultationUnpublishView", v.UnpublishView),
+        "revisions": _scoped("ConsultationPreviewRevisionView", v.PreviewRevisionView),
+        "revisions_compare": _scoped("ConsultationRevisionsCompareView", v.RevisionsCompareView),
+        "revisions_unschedule": _scoped(
+            "ConsultationRevisionsUnscheduleView", v.RevisionsUnscheduleView
+        ),
+        "preview_on_edit": _scoped("ConsultationPreviewOnEditView", v.PreviewOnEditView),
+        "lock": _scoped("ConsultationLockView", v.LockView),
+        "unlock": _scoped("ConsultationUnlockView", v.UnlockView),
+        "collect_workflow_action_data": _scoped(
+            "ConsultationCollectWorkflowActionDataView", v.CollectWorkflowActionDataView
+        ),
+        "confirm_workflow_cancellation": _scoped(
+            "ConsultationConfirmWorkflowCancellationView", v.ConfirmWorkflowCancellationView
+        ),
+        "workflow_preview": _scoped("ConsultationWorkflowPreviewView", v.WorkflowPreviewView),
+        "workflow_history": _scoped("ConsultationWorkflowHistoryView", v.WorkflowHistoryView),
+        "workflow_history_detail": _scoped(
+            "ConsultationWorkflowHistoryDetailView", v.WorkflowHistoryDetailView
+        ),
+    }
