@@ -1,10 +1,26 @@
 """Wagtail pages of the public site. Consultations themselves are snippets (consultations app)."""
 
+from __future__ import annotations
+
+from django.core.paginator import Paginator
 from django.db import models
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+
+from cms.routes_feedback import FeedbackRoutesMixin
+from cms.urls_helpers import remember_consultation_index
+
+LIST_PAGE_SIZE = 20
+
+
+def localized_page_field(page: Page, field: str) -> str:
+    """Pages follow the same ``<field>_en`` convention as the consultation models."""
+    from consultations.i18n import localized
+
+    return localized(page, field)
 
 
 class HomePage(Page):
@@ -14,6 +30,17 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, "intro", "intro_en"]
     max_count = 1
     subpage_types = ["cms.ConsultationIndexPage", "cms.StandardPage"]
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        from consultations.selectors import home_sections
+
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = home_sections()
+        context["intro_text"] = localized_page_field(self, "intro")
+        context["standard_pages"] = {
+            p.slug: p for p in StandardPage.objects.live().child_of(self).specific()
+        }
+        return context
 
 
 class StandardPage(Page):
@@ -25,8 +52,14 @@ class StandardPage(Page):
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
 
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        context["page_title"] = localized_page_field(self, "title")
+        context["page_body"] = localized_page_field(self, "body")
+        return context
 
-class ConsultationIndexPage(RoutablePageMixin, Page):
+
+class ConsultationIndexPage(FeedbackRoutesMixin, RoutablePageMixin, Page):
     """The one public entry to consultations: list, detail and later the form and receipts."""
 
     title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
@@ -37,3 +70,57 @@ class ConsultationIndexPage(RoutablePageMixin, Page):
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
     max_count = 1
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        context["page_title"] = localized_page_field(self, "title")
+        context["intro_text"] = localized_page_field(self, "intro")
+        return context
+
+    @path("", name="consultation_list")
+    def consultation_list(self, request: HttpRequest):
+        from cms.filters import ConsultationFilterForm
+        from consultations.selectors import consultation_list_public
+
+        remember_consultation_index(request, self)
+        form = ConsultationFilterForm(request.GET or None)
+        filters = form.filters() if form.is_valid() else {}
+        paginator = Paginator(consultation_list_public(**filters), LIST_PAGE_SIZE)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return self.render(
+            request,
+            context_overrides={
+                "filter_form": form,
+                "page_obj": page_obj,
+                "consultations": page_obj.object_list,
+                "filter_query": query.urlencode(),
+                "is_filtered": bool(filters),
+            },
+        )
+
+    @path("<slug:slug>/", name="consultation_detail")
+    def consultation_detail(self, request: HttpRequest, slug: str):
+        from cms.detail import consultation_detail_context
+        from consultations.models import Consultation
+        from consultations.selectors import consultation_get_public
+
+        remember_consultation_index(request, self)
+        try:
+            consultation = consultation_get_public(slug)
+        except Consultation.DoesNotExist:
+            raise Http404 from None
+        return self.render(
+            request,
+            template="cms/consultation/detail.html",
+            context_overrides=consultation_detail_context(consultation),
+        )
+
+    def consultation_url(self, consultation, request: HttpRequest | None = None) -> str:
+        base = self.get_url(request=request) or "/"
+        return (
+            base.rstrip("/")
+            + "/"
+            + self.reverse_subpage("consultation_detail", kwargs={"slug": consultation.slug})
+        )

@@ -1,11 +1,16 @@
+from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from cms.context_processors import CONTRAST_COOKIE, CONTRASTS, FONT_COOKIE, FONT_SIZES
 
 ONE_YEAR = 365 * 24 * 3600
+LANGUAGE_SWITCHED_TAG = "language-switched"
 
 
 @require_POST
@@ -23,6 +28,21 @@ def preferences_update(request: HttpRequest) -> HttpResponse:
         response.set_cookie(
             CONTRAST_COOKIE, contrast, max_age=ONE_YEAR, samesite="Lax", httponly=True
         )
+    return response
+
+
+@require_POST
+def set_language_announced(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, plus a one-time status message in the new language.
+
+    Screen-reader users hear that the language changed (the message sits in a polite live
+    region) without any JavaScript; the messages framework shows it exactly once.
+    """
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if response.status_code == 302 and translation.check_for_language(language):
+        with translation.override(language):
+            messages.info(request, gettext("Switched to English"), extra_tags=LANGUAGE_SWITCHED_TAG)
     return response
 
 

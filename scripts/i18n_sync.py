@@ -22,7 +22,16 @@ IGNORE = [".venv", "node_modules", "static_collected", "media", "bench", ".pgdat
 
 
 def extract() -> None:
-    cmd = [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "-l", "en", "--no-obsolete"]
+    cmd = [
+        sys.executable,
+        "manage.py",
+        "makemessages",
+        "-l",
+        "zh_Hans",
+        "-l",
+        "en",
+        "--no-obsolete",
+    ]
     for pattern in IGNORE:
         cmd += ["--ignore", pattern]
     subprocess.run(cmd, cwd=ROOT, check=True)
@@ -44,13 +53,15 @@ def fill(po_path: Path, translate) -> list[str]:
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
             entry.msgstr = ""
-            entry.msgstr_plural = {k: "" for k in entry.msgstr_plural}
+            entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
         if entry.msgid_plural:
             if not all(entry.msgstr_plural.values()):
                 one = translate(entry.msgid)
                 other = translate(entry.msgid_plural)
                 if one and other:
-                    entry.msgstr_plural = {k: (one if k == 0 else other) for k in entry.msgstr_plural}
+                    entry.msgstr_plural = {
+                        k: (one if k == 0 else other) for k in entry.msgstr_plural
+                    }
                 else:
                     missing.append(entry.msgid)
         elif not entry.msgstr:

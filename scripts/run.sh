@@ -13,6 +13,10 @@ cat <<MSG
       approver     approver, 市生态环境局
       editor2      editor, 市自然资源和规划局
       approver2    approver, 市自然资源和规划局
+      analyst      analyst, 市生态环境局
+      intake       intake clerk (offline opinions), 市生态环境局
+      privacy      privacy officer (reads contact details, logged)
+      assessor     stability-risk assessor (aggregates only)
   Stop with Ctrl+C.
 
 MSG

@@ -9,6 +9,8 @@ from cms import views
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Same URL as Django's view; adds the one-time "language switched" announcement.
+    path("i18n/setlang/", views.set_language_announced, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("preferences/", views.preferences_update, name="preferences_update"),
     path("healthz", views.healthz, name="healthz"),
@@ -18,5 +20,11 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+if settings.BENCH_VIEWS:
+    # The baseline for `make bench`: never routed unless BENCH_VIEWS=1.
+    from cms import bench_views
+
+    urlpatterns += [path("bench/one-query", bench_views.one_query, name="bench_one_query")]
 
 urlpatterns += [path("", include(wagtail_urls))]

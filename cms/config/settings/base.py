@@ -181,3 +181,7 @@ CONTACT_ENCRYPTION_KEY = env("CONTACT_ENCRYPTION_KEY", default="")
 
 # Routes the bare one-query view used by bench/pages.py as a baseline. Never in production use.
 BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
+
+# Sender of reply notifications and password mails.
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="听见 Tingjian <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL

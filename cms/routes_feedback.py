@@ -1,0 +1,69 @@
+"""Routes of the opinion form and receipts, mixed into ConsultationIndexPage.
+
+The views live in ``feedback.views``; this mixin only maps URLs to them, so cms/models.py stays
+free of feedback details. It must come before ``RoutablePageMixin`` in the page's bases: its
+``get_subpage_urls`` puts these fixed routes ahead of the page's own ``<slug>/`` route, which
+would otherwise swallow ``receipt/`` (so no consultation can use the slug ``receipt``).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from wagtail.contrib.routable_page.models import path
+
+FEEDBACK_ROUTE_NAMES = (
+    "receipt_lookup",
+    "receipt_detail",
+    "receipt_edit",
+    "receipt_withdraw",
+    "opinion_form",
+)
+
+
+class FeedbackRoutesMixin:
+    """Opinion form ``<slug>/opinion/`` and receipts ``receipt/``, ``receipt/<code>/``…"""
+
+    @classmethod
+    def get_subpage_urls(cls):
+        routes = super().get_subpage_urls()
+        ours = [r for r in routes if r.name in FEEDBACK_ROUTE_NAMES]
+        return tuple(ours + [r for r in routes if r.name not in FEEDBACK_ROUTE_NAMES])
+
+    @path("receipt/", name="receipt_lookup")
+    def receipt_lookup_route(self, request: HttpRequest):
+        from feedback import views
+
+        return views.receipt_lookup(request, page=self)
+
+    @path("receipt/<str:code>/", name="receipt_detail")
+    def receipt_detail_route(self, request: HttpRequest, code: str):
+        from feedback import views
+
+        return views.receipt_detail(request, page=self, code=code)
+
+    @path("receipt/<str:code>/edit/", name="receipt_edit")
+    def receipt_edit_route(self, request: HttpRequest, code: str):
+        from feedback import views
+
+        return views.receipt_edit(request, page=self, code=code)
+
+    @path("receipt/<str:code>/withdraw/", name="receipt_withdraw")
+    def receipt_withdraw_route(self, request: HttpRequest, code: str):
+        from feedback import views
+
+        return views.receipt_withdraw(request, page=self, code=code)
+
+    @path("<slug:slug>/opinion/", name="opinion_form")
+    def opinion_form_route(self, request: HttpRequest, slug: str):
+        from feedback import views
+
+        return views.opinion_form(request, page=self, slug=slug)
+
+    def opinion_form_url(self, consultation, request: HttpRequest | None = None) -> str:
+        """The public URL of ``consultation``'s opinion form (for the detail page's links)."""
+        base = self.get_url(request=request) or "/"
+        return (
+            base.rstrip("/")
+            + "/"
+            + self.reverse_subpage("opinion_form", kwargs={"slug": consultation.slug}).lstrip("/")
+        )

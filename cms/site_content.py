@@ -1,0 +1,212 @@
+"""Initial text of the fixed pages created by ``setup_site``; editors change it in the admin.
+
+Kept as data (Chinese and English rich text) so the setup code stays short. The privacy notice
+covers what PIPL Art. 17 and 网络数据安全管理条例 Art. 21 ask for (requirement R43); the
+accessibility statement states the conformance target of R56 and the features of R57.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageText:
+    slug: str
+    title: str
+    title_en: str
+    body: str
+    body_en: str
+
+
+HOW_TO_TAKE_PART = PageText(
+    slug="how-to-take-part",
+    title="参与方式",
+    title_en="How to take part",
+    body="""
+<p>政府在作出重大决策之前，会在这里公开方案草案，听取您的意见。参与不需要注册账号，也不需要填写姓名或身份证号。</p>
+<h2>在网上提出意见（约3分钟）</h2>
+<ol>
+<li>在“全部意见征集”中找到您关心的事项，先读“通俗版说明”。</li>
+<li>点击“提出意见”。选择您的总体态度：支持、有条件支持、反对或不确定。</li>
+<li>如果愿意，可以对某一条款单独提意见，回答问卷，或者写下您的想法。所有问题都可以跳过。</li>
+<li>提交后，页面会显示一个<strong>回执码</strong>。请抄下或保存。征集截止前，凭回执码可以修改或撤回意见；公布反馈后，凭回执码可以查看您的意见被归入哪个主题、得到了怎样的答复。</li>
+</ol>
+<h2>不上网也可以</h2>
+<p>每个征集页面都列出了承办单位的电话、通信地址、接待地址和办公时间。您可以打电话、写信或当面提出意见。工作人员会把这些意见录入同一个意见登记簿，同样给您回执码，与网上意见一样统计和答复。</p>
+<h2>截止时间怎么算</h2>
+<p>征求意见期限从发布的次日开始计算，到截止日北京时间24:00结束。截止日遇到法定节假日的，顺延到节假日后的第一个工作日。每个页面都写明了截止日期和剩余天数。</p>
+<h2>之后会怎样</h2>
+<p>征集结束后，承办单位会逐条研究意见，按主题公布采纳情况（采纳、部分采纳、未采纳及理由），并说明方案作了哪些修改。所有意见都会被计入，包括内容相同的意见。</p>
+""".strip(),
+    body_en="""
+<p>Before the government makes a major decision, it publishes the draft here and asks for your opinion. You do not need an account, and you do not need to give your name or ID number.</p>
+<h2>Give your opinion online (about 3 minutes)</h2>
+<ol>
+<li>Find the consultation you care about under “All consultations” and read the plain-language summary first.</li>
+<li>Choose “Give your opinion”. Pick your overall view: support, support with conditions, oppose or not sure.</li>
+<li>If you like, comment on single clauses, answer the questionnaire or write what you think. Every question can be skipped.</li>
+<li>After you send it, the page shows a <strong>receipt code</strong>. Write it down or save it. Until the closing date you can change or withdraw your opinion with it; once the answers are published, it shows which theme your opinion was grouped under and the answer given.</li>
+</ol>
+<h2>Without the internet</h2>
+<p>Every consultation page lists the department’s phone number, postal address, walk-in address and office hours. You can phone, write or come in person. Staff enter these opinions into the same register and give you a receipt code too; they are counted and answered exactly like online opinions.</p>
+<h2>How the closing date is counted</h2>
+<p>The period starts on the day after publication and ends at 24:00 Beijing time on the closing date. If the last day is a statutory holiday, the period ends on the first working day after the holiday. Each page shows the closing date and the days left.</p>
+<h2>What happens next</h2>
+<p>After the period ends, the department studies every opinion and publishes, theme by theme, what it adopted, partly adopted or did not adopt and why, and how the draft changed. Every opinion is counted, including identical ones.</p>
+""".strip(),
+)
+
+
+PRIVACY = PageText(
+    slug="privacy",
+    title="隐私说明",
+    title_en="Privacy notice",
+    body="""
+<p>本说明告诉您：在本网站提出意见时，我们处理哪些个人信息、为什么处理、保存多久，以及您有哪些权利、怎样行使。</p>
+<h2>个人信息处理者及联系方式</h2>
+<p>个人信息处理者是本网站的运营机关，以及发布每项意见征集的承办单位（名称、电话和地址列在每个征集页面上）。个人信息保护事宜请联系本网站个人信息保护负责人：电子邮箱、电话和通信地址见本页末尾的“联系我们”。</p>
+<h2>处理的依据</h2>
+<p>公开征求意见是《重大行政决策程序暂行条例》等法规规定的法定职责。我们依据《个人信息保护法》第十三条第一款第（三）项“为履行法定职责或者法定义务所必需”处理您提交的意见，这部分不需要您另行同意。只有下列可选用途才征求您的同意，不同意不影响您提出意见：</p>
+<ul>
+<li>留下电子邮箱或手机号，用于接收对您意见的答复；</li>
+<li>在公布的反馈中引用您的原话并署名。</li>
+</ul>
+<h2>处理目的</h2>
+<ul>
+<li>记录、统计、研究和答复意见，形成公开的意见采纳情况反馈；</li>
+<li>为社会稳定风险评估提供汇总情况（只提供统计数字，不提供任何个人的身份）；</li>
+<li>依法归入决策档案。</li>
+</ul>
+<h2>处理的个人信息种类</h2>
+<ul>
+<li>意见内容：总体态度、对各备选方案的倾向、问卷回答、对条款的意见和其他意见；</li>
+<li>您自愿选择的粗略受影响类别（例如“居住在影响范围内”）；</li>
+<li>可选：用于答复的电子邮箱或手机号；同意署名引用时的署名；</li>
+<li>通过电话、信件、来访等方式提出的意见，由工作人员按同样的种类录入。</li>
+</ul>
+<p><strong>我们不收集身份证号、准确住址，不把IP地址、设备信息或浏览器指纹与意见一起保存，也不使用第三方统计或广告脚本。</strong>为防止滥用，系统只在缓存中临时保存截短后网络地址的加密散列值，几分钟后自动失效，不与意见关联。本网站只使用必要的Cookie：语言、字号和对比度偏好，以及表单安全校验。</p>
+<h2>保存期限</h2>
+<ul>
+<li>联系方式单独加密保存，只用于发送答复；在该事项的反馈公布后90日内删除。</li>
+<li>意见内容不含身份信息，作为决策过程记录按档案管理规定保存；公开的统计和反馈中，可能识别到个人的小样本数字（少于5）不予显示。</li>
+<li>署名引用的同意撤回后，署名将从公布的材料中删除。</li>
+</ul>
+<h2>受托处理者</h2>
+<p>本网站目前未委托其他单位处理个人信息。如今后委托技术服务单位运维，我们会在本页列明受托单位名称、处理事项和期限，并通过合同约定其保护义务、监督其履行；受托单位不得将信息用于其他目的。所有数据存储在中华人民共和国境内。</p>
+<h2>您的权利和行使方式</h2>
+<ul>
+<li><strong>查阅、修改、撤回意见：</strong>征集截止前，凭回执码可以查看、修改或撤回您的意见；撤回的意见只计入“已撤回”数量。</li>
+<li><strong>撤回同意：</strong>凭回执码在回执页面取消署名引用或删除联系方式，也可以联系我们办理。撤回同意不影响此前基于同意已进行的处理。</li>
+<li><strong>查阅复制、更正补充、删除、要求解释：</strong>依照《个人信息保护法》第四十四条至第四十八条，您可以联系个人信息保护负责人提出请求。我们会核实请求与回执码相符，并在15个工作日内答复。</li>
+<li>如对处理有异议，您还可以向履行个人信息保护职责的部门投诉、举报。</li>
+</ul>
+<h2>安全措施</h2>
+<p>联系方式与意见分开存放并加密；只有负责发送答复的工作人员和个人信息保护人员可以查看联系方式，每次查看都有记录；分析人员只能看到意见内容和统计数字。</p>
+<h2>联系我们</h2>
+<p>个人信息保护负责人：{contact}</p>
+""".strip(),
+    body_en="""
+<p>This notice explains which personal information we process when you give an opinion on this site, why, for how long, and what your rights are and how to use them.</p>
+<h2>Who processes your information and how to contact them</h2>
+<p>The controller is the authority that runs this site, together with the department that publishes each consultation (its name, phone number and address are on every consultation page). For privacy matters, contact the site’s personal information protection officer; the contact details are under “Contact us” at the end of this page.</p>
+<h2>Legal basis</h2>
+<p>Consulting the public is a statutory duty under the Interim Regulations on Major Administrative Decision-making Procedures and other rules. We process the opinion you send on the basis of Article 13(1)(3) of the Personal Information Protection Law, “necessary to perform a statutory duty”; this needs no separate consent. We ask for your consent only for these optional uses, and saying no does not stop you from giving an opinion:</p>
+<ul>
+<li>leaving an e-mail address or mobile number to receive the answer to your opinion;</li>
+<li>quoting your words with your name in the published response.</li>
+</ul>
+<h2>Purposes</h2>
+<ul>
+<li>to record, count, study and answer opinions and publish how they were handled;</li>
+<li>to give the social stability risk assessment aggregate figures (figures only, never anyone’s identity);</li>
+<li>to keep the decision file as the law requires.</li>
+</ul>
+<h2>What we process</h2>
+<ul>
+<li>your opinion: overall view, preference for each option, questionnaire answers, comments on clauses and other comments;</li>
+<li>a rough category of how you are affected, if you choose one (for example “I live in the affected area”);</li>
+<li>optionally: an e-mail address or mobile number for the answer; your name if you agree to be quoted;</li>
+<li>opinions given by phone, letter or in person, entered by staff in the same way.</li>
+</ul>
+<p><strong>We do not collect ID numbers or exact addresses. We do not store IP addresses, device details or browser fingerprints with opinions, and we use no third-party analytics or advertising scripts.</strong> To prevent abuse, the system keeps only a keyed hash of a shortened network address in a temporary cache that expires after a few minutes and is never linked to an opinion. The site uses only necessary cookies: your language, text size and contrast choices, and form security.</p>
+<h2>How long we keep it</h2>
+<ul>
+<li>Contact details are stored separately and encrypted, used only to send the answer, and deleted within 90 days after the response for that consultation is published.</li>
+<li>Opinions carry no identity and are kept as a record of the decision process under archive rules; published figures hide small counts (below 5) that could point to a person.</li>
+<li>When you withdraw consent to be quoted, your name is removed from published material.</li>
+</ul>
+<h2>Entrusted processors</h2>
+<p>No other organisation currently processes personal information for this site. If technical operation is entrusted to a service provider, we will name it here with what it does and for how long, bind it by contract to protect the information and supervise it; it may not use the information for anything else. All data is stored within the People’s Republic of China.</p>
+<h2>Your rights and how to use them</h2>
+<ul>
+<li><strong>See, change or withdraw your opinion:</strong> until the closing date, your receipt code lets you see, change or withdraw it; a withdrawn opinion is only counted as “withdrawn”.</li>
+<li><strong>Withdraw consent:</strong> on your receipt page, remove the permission to quote you or delete your contact details, or ask us to do it. Withdrawal does not affect processing already done with your consent.</li>
+<li><strong>Access and copy, correction, deletion, explanation:</strong> under Articles 44 to 48 of the Personal Information Protection Law you can ask the personal information protection officer. We check that the request matches the receipt code and reply within 15 working days.</li>
+<li>If you disagree with how we handle your information, you can also complain to the authority responsible for personal information protection.</li>
+</ul>
+<h2>Security</h2>
+<p>Contact details are kept apart from opinions and encrypted. Only the staff who send answers and the privacy officers can see them, and every access is logged. Analysts see only opinions and figures.</p>
+<h2>Contact us</h2>
+<p>Personal information protection officer: {contact}</p>
+""".strip(),
+)
+
+
+ACCESSIBILITY = PageText(
+    slug="accessibility",
+    title="无障碍声明",
+    title_en="Accessibility statement",
+    body="""
+<p>我们希望每个人都能读懂征求意见的内容并方便地提出意见，包括老年人和残障人士。</p>
+<h2>我们的目标</h2>
+<p>本网站的公共页面以符合国家标准 GB/T 37668-2019《信息技术 互联网内容无障碍可访问性技术要求与测试方法》<strong>第二级</strong>为目标，两者要求不同时参照 WCAG 2.2 AA 级。每次更新都会自动检查，每次发布新版本前进行人工检查。</p>
+<h2>已经提供的功能</h2>
+<ul>
+<li>三档字号（标准、大、特大）和高对比度模式，在每个页面顶部切换，不依赖浏览器或操作系统设置，选择会被记住；</li>
+<li>“朗读本页”按钮，使用您设备自带的语音朗读（浏览器支持时显示），可随时停止；</li>
+<li>所有页面和意见表在关闭JavaScript时也能使用，可以完全用键盘操作，焦点位置清晰可见；</li>
+<li>不使用图形验证码、拖动验证码，没有广告和弹窗；</li>
+<li>每项征集都有通俗版说明，状态用文字标明，不只靠颜色区分；</li>
+<li>在手机上（宽度360像素起）无需左右滚动即可阅读；</li>
+<li>不方便上网的，可以通过电话、信件或当面提出意见。</li>
+</ul>
+<h2>已知的不足</h2>
+<p>部分附件（例如扫描的PDF文件）可能无法被读屏软件读取。如需要无障碍版本或纸质版本，请联系该征集的承办单位，我们会尽快提供。</p>
+<h2>反馈问题</h2>
+<p>如果您在使用本网站时遇到困难，请告诉我们您访问的页面和遇到的问题。可以拨打征集页面上的电话，或写信、来访。我们会在10个工作日内答复，并在修复前用其他方式帮助您提出意见。</p>
+""".strip(),
+    body_en="""
+<p>We want everyone to be able to understand the proposals and give their opinion easily, including older people and people with disabilities.</p>
+<h2>Our target</h2>
+<p>The public pages of this site aim to meet <strong>level 2</strong> of the national standard GB/T 37668-2019 (Information technology — Technical requirements and testing methods for accessibility of Internet content), with WCAG 2.2 level AA where the two differ. Every change is checked automatically, and each release is checked by hand before it goes live.</p>
+<h2>What the site offers</h2>
+<ul>
+<li>three text sizes (standard, large, extra large) and a high-contrast mode, at the top of every page, independent of browser or system settings, and remembered;</li>
+<li>a “Read this page aloud” button using your device’s own speech (shown when your browser supports it), which you can stop at any time;</li>
+<li>every page and the opinion form work with JavaScript turned off and with the keyboard alone, with a clearly visible focus;</li>
+<li>no picture or slider CAPTCHAs, no advertising and no pop-ups;</li>
+<li>a plain-language summary for every consultation; statuses are written in words, never shown by colour alone;</li>
+<li>pages can be read on phones from 360 pixels wide without scrolling sideways;</li>
+<li>if the internet is hard for you, you can give your opinion by phone, letter or in person.</li>
+</ul>
+<h2>Known limitations</h2>
+<p>Some attachments, such as scanned PDF files, may not work with screen readers. Ask the department for an accessible or paper version and we will provide it as soon as we can.</p>
+<h2>Report a problem</h2>
+<p>If something on this site is hard to use, tell us the page and the problem. Phone the number on the consultation page, write or come in person. We reply within 10 working days and, until it is fixed, help you give your opinion another way.</p>
+""".strip(),
+)
+
+
+STANDARD_PAGES = (HOW_TO_TAKE_PART, PRIVACY, ACCESSIBILITY)
+
+# Used until the deployment sets TINGJIAN_PRIVACY_CONTACT / TINGJIAN_PRIVACY_CONTACT_EN.
+DEFAULT_PRIVACY_CONTACT = (
+    "本网站运营机关个人信息保护负责人；电话：12345政务服务便民热线"
+    "（请说明“意见征集网站个人信息保护”），或写信至本网站运营机关，信封注明“个人信息保护”。"
+)
+DEFAULT_PRIVACY_CONTACT_EN = (
+    "the personal information protection officer of the authority that runs this site; "
+    "phone the 12345 government service hotline (say “consultation website, personal "
+    "information”) or write to the authority marked “personal information protection”."
+)
