@@ -1,0 +1,176 @@
+"""One opinion and its parts. No IP address, user agent, fingerprint or contact data here."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AffectedStatus, Channel, Preference, Stance, SubmissionStatus
+
+
+class Submission(models.Model):
+    """An opinion in the register, from any channel. Withdrawn opinions stay and are counted."""
+
+    Channel = Channel
+    Stance = Stance
+    AffectedStatus = AffectedStatus
+    Status = SubmissionStatus
+
+    consultation = models.ForeignKey(
+        "consultations.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB
+    )
+    stance = models.CharField(
+        _("overall stance"), max_length=20, choices=Stance.choices, blank=True
+    )
+    affected_status = models.CharField(
+        _("how affected"), max_length=20, choices=AffectedStatus.choices, blank=True
+    )
+    comment = models.TextField(_("general comment"), blank=True)
+    receipt = models.CharField(_("receipt code"), max_length=16, unique=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    submitted_on = models.DateField(
+        _("date received"),
+        null=True,
+        blank=True,
+        help_text=_("For opinions received offline: the day the letter, call or visit came in."),
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.RECEIVED,
+    )
+    withdrawn = models.BooleanField(_("withdrawn"), default=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    quote_consent = models.BooleanField(_("may be quoted without name"), default=False)
+    text_hash = models.CharField(
+        _("normalised text hash"), max_length=64, blank=True, db_index=True, editable=False
+    )
+    is_exact_duplicate = models.BooleanField(
+        _("exact duplicate of an earlier opinion"), default=False
+    )
+    idempotency_token = models.UUIDField(_("form token"), unique=True, editable=False)
+    contact_ref = models.CharField(
+        _("contact reference"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Random key of the separately stored contact; empty when none was given."),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The clerk who entered an offline opinion; never the resident."),
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("opinion")
+        verbose_name_plural = _("opinions")
+        indexes = [
+            models.Index(fields=["consultation", "received_at"], name="submission_cons_recv_idx"),
+            models.Index(fields=["consultation", "text_hash"], name="submission_cons_hash_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(withdrawn=False) | models.Q(withdrawn_at__isnull=False),
+                name="submission_withdrawn_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.formatted_receipt
+
+    @property
+    def formatted_receipt(self) -> str:
+        from feedback.receipts import format_receipt
+
+        return format_receipt(self.receipt)
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_ref)
+
+
+class AlternativePreference(models.Model):
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="alternative_preferences"
+    )
+    alternative = models.ForeignKey(
+        "consultations.Alternative", on_delete=models.PROTECT, related_name="+"
+    )
+    preference = models.CharField(_("preference"), max_length=20, choices=Preference.choices)
+
+    class Meta:
+        verbose_name = _("preference for an alternative")
+        verbose_name_plural = _("preferences for alternatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "alternative"], name="altpref_unique_per_submission"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alternative_id}: {self.preference}"
+
+
+class QuestionAnswer(models.Model):
+    """An answer. Choices are stored as 1-based option indexes so both languages count together."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        "consultations.Question", on_delete=models.PROTECT, related_name="+"
+    )
+    options = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
+    scale = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "question"], name="answer_unique_per_submission"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scale__isnull=True) | models.Q(scale__gte=1, scale__lte=5),
+                name="answer_scale_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.options or self.scale or self.text[:40]}"
+
+
+class ClauseComment(models.Model):
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="clause_comments"
+    )
+    clause = models.ForeignKey("consultations.Clause", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+
+    class Meta:
+        verbose_name = _("comment on a clause")
+        verbose_name_plural = _("comments on clauses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "clause"], name="clausecomment_unique_per_submission"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]

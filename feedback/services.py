@@ -1,0 +1,311 @@
+"""Write paths of the opinion register. Each is one short transaction of a few INSERTs.
+
+Principles (issue 3): nothing acknowledged is lost, identity stays apart from opinions, and bad
+input changes nothing. A receipt is only returned after the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Consultation
+
+from .crypto import decrypt_contact, encrypt_contact
+from .models import (
+    AlternativePreference,
+    Channel,
+    ClauseComment,
+    Contact,
+    ContactAccessLog,
+    QuestionAnswer,
+    Submission,
+)
+from .permissions import can_read_contact
+from .receipts import new_receipt
+
+
+class NotAcceptingOpinions(Exception):
+    """The consultation is not open at this second (or the opinion was withdrawn)."""
+
+    def __init__(self, status: str, message: str = ""):
+        self.status = status
+        super().__init__(message or status)
+
+
+@dataclass
+class Answer:
+    options: list[int] = field(default_factory=list)
+    scale: int | None = None
+    text: str = ""
+
+    def is_empty(self) -> bool:
+        return not self.options and self.scale is None and not self.text
+
+
+@dataclass
+class OpinionData:
+    """Cleaned content of one opinion, the same for the web form and the intake clerk."""
+
+    stance: str = ""
+    affected_status: str = ""
+    comment: str = ""
+    quote_consent: bool = False
+    preferences: dict[int, str] = field(default_factory=dict)  # alternative id → Preference
+    answers: dict[int, Answer] = field(default_factory=dict)  # question id → Answer
+    clause_comments: dict[int, str] = field(default_factory=dict)  # clause id → text
+    contact_email: str = ""
+    contact_phone: str = ""
+
+    def has_content(self) -> bool:
+        return bool(
+            self.stance
+            or self.comment
+            or any(self.preferences.values())
+            or any(not a.is_empty() for a in self.answers.values())
+            or any(self.clause_comments.values())
+        )
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalised_text_hash(data: OpinionData) -> str:
+    """SHA-256 of the opinion's texts, folded (NFKC, case, whitespace); empty when no text."""
+    parts = [data.comment] + [data.clause_comments[k] for k in sorted(data.clause_comments)]
+    parts += [a.text for _k, a in sorted(data.answers.items()) if a.text]
+    text = "\u241e".join(p for p in parts if p)
+    if not text:
+        return ""
+    folded = _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    return hashlib.sha256(folded.encode()).hexdigest()
+
+
+def _write_parts(submission: Submission, data: OpinionData) -> None:
+    AlternativePreference.objects.bulk_create(
+        AlternativePreference(submission=submission, alternative_id=alt_id, preference=pref)
+        for alt_id, pref in data.preferences.items()
+        if pref
+    )
+    QuestionAnswer.objects.bulk_create(
+        QuestionAnswer(
+            submission=submission,
+            question_id=q_id,
+            options=sorted(a.options),
+            scale=a.scale,
+            text=a.text,
+        )
+        for q_id, a in data.answers.items()
+        if not a.is_empty()
+    )
+    ClauseComment.objects.bulk_create(
+        ClauseComment(submission=submission, clause_id=clause_id, text=text)
+        for clause_id, text in data.clause_comments.items()
+        if text
+    )
+
+
+def _store_contact(data: OpinionData) -> str:
+    if not (data.contact_email or data.contact_phone):
+        return ""
+    ref = secrets.token_urlsafe(32)
+    payload = {k: v for k, v in (("email", data.contact_email), ("phone", data.contact_phone)) if v}
+    Contact.objects.create(ref=ref, ciphertext=encrypt_contact(payload))
+    return ref
+
+
+def _mark_duplicate(submission: Submission) -> None:
+    if not submission.text_hash:
+        return
+    earlier = Submission.objects.filter(
+        consultation_id=submission.consultation_id, text_hash=submission.text_hash
+    ).exclude(pk=submission.pk)
+    is_duplicate = earlier.filter(pk__lt=submission.pk).exists()
+    if is_duplicate != submission.is_exact_duplicate:
+        Submission.objects.filter(pk=submission.pk).update(is_exact_duplicate=is_duplicate)
+        submission.is_exact_duplicate = is_duplicate
+
+
+def _local_date_range(consultation: Consultation) -> tuple[date, date]:
+    opens = timezone.localtime(consultation.opens_at).date()
+    last = timezone.localtime(consultation.closes_at - timedelta(seconds=1)).date()
+    return opens, last
+
+
+def check_offline_date(consultation: Consultation, received_on: date) -> None:
+    """An offline opinion counts when it reached the department within the period."""
+    if consultation.opens_at is None or consultation.closes_at is None:
+        raise NotAcceptingOpinions(Consultation.Status.DRAFT)
+    first, last = _local_date_range(consultation)
+    if not first <= received_on <= last:
+        raise NotAcceptingOpinions(
+            Consultation.Status.CLOSED,
+            str(_("The date received must fall within the consultation period.")),
+        )
+
+
+def submission_create(
+    *,
+    consultation: Consultation,
+    data: OpinionData,
+    token: uuid.UUID,
+    channel: str = Channel.WEB,
+    submitted_on: date | None = None,
+    entered_by=None,
+    now: datetime | None = None,
+) -> tuple[Submission, bool]:
+    """Store an opinion; returns ``(submission, created)``.
+
+    The same ``token`` always returns the first submission stored with it (a retry, a double
+    click, a reloaded POST), enforced by the unique constraint. Web opinions need the
+    consultation to be open at this second; offline ones need a date received in the period.
+    """
+    existing = Submission.objects.filter(idempotency_token=token).first()
+    if existing is not None:
+        if existing.consultation_id != consultation.pk:
+            raise PermissionDenied("Form token belongs to another consultation.")
+        return existing, False
+    now = now or timezone.now()
+    if channel == Channel.WEB:
+        status = consultation.status_at(now)
+        if status != Consultation.Status.OPEN:
+            raise NotAcceptingOpinions(status)
+    else:
+        if submitted_on is None:
+            raise ValueError("Offline opinions need the date they were received.")
+        check_offline_date(consultation, submitted_on)
+    text_hash = normalised_text_hash(data)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                submission = Submission.objects.create(
+                    consultation=consultation,
+                    channel=channel,
+                    stance=data.stance,
+                    affected_status=data.affected_status,
+                    comment=data.comment,
+                    quote_consent=data.quote_consent,
+                    receipt=new_receipt(),
+                    received_at=now,
+                    submitted_on=submitted_on,
+                    text_hash=text_hash,
+                    idempotency_token=token,
+                    contact_ref=_store_contact(data),
+                    entered_by=entered_by,
+                )
+                _write_parts(submission, data)
+                _mark_duplicate(submission)
+            return submission, True
+        except IntegrityError:
+            existing = Submission.objects.filter(idempotency_token=token).first()
+            if existing is not None:
+                return existing, False
+            # Otherwise a receipt collision (60 random bits): try again with a new code.
+    raise RuntimeError("Could not allocate a unique receipt code.")
+
+
+def _ensure_editable(submission: Submission, now: datetime) -> None:
+    if submission.withdrawn:
+        raise NotAcceptingOpinions("withdrawn")
+    status = submission.consultation.status_at(now)
+    if status != Consultation.Status.OPEN:
+        raise NotAcceptingOpinions(status)
+
+
+def submission_update(
+    *, submission: Submission, data: OpinionData, now: datetime | None = None
+) -> Submission:
+    """Replace the content of an opinion while the consultation is open (R44, R59).
+
+    A new contact replaces the old one; an empty contact keeps the one given before.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        _ensure_editable(submission, now)
+        submission.stance = data.stance
+        submission.affected_status = data.affected_status
+        submission.comment = data.comment
+        submission.quote_consent = data.quote_consent
+        submission.text_hash = normalised_text_hash(data)
+        if data.contact_email or data.contact_phone:
+            old_ref = submission.contact_ref
+            submission.contact_ref = _store_contact(data)
+            if old_ref:
+                Contact.objects.filter(ref=old_ref).delete()
+        submission.save()
+        submission.alternative_preferences.all().delete()
+        submission.answers.all().delete()
+        submission.clause_comments.all().delete()
+        _write_parts(submission, data)
+        _mark_duplicate(submission)
+    return submission
+
+
+def submission_withdraw(*, submission: Submission, now: datetime | None = None) -> Submission:
+    """Withdraw until closing. The row stays (counted as withdrawn); the contact is deleted."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        _ensure_editable(submission, now)
+        submission.withdrawn = True
+        submission.withdrawn_at = now
+        if submission.contact_ref:
+            Contact.objects.filter(ref=submission.contact_ref).delete()
+            submission.contact_ref = ""
+        submission.save(update_fields=["withdrawn", "withdrawn_at", "contact_ref", "updated_at"])
+    return submission
+
+
+REPLY_SENDER = object()
+"""Pass as ``actor`` to ``contact_read`` from the reply-sending task (no user involved)."""
+
+
+def contact_read(*, submission: Submission, actor, purpose: str) -> dict[str, str] | None:
+    """Decrypt the contact of ``submission`` for the reply sender or a privacy officer.
+
+    Everyone else gets PermissionDenied, whatever other role they hold. Every successful read
+    writes a ContactAccessLog entry in the same transaction, so no read goes unrecorded.
+    """
+    if actor is REPLY_SENDER:
+        context, user = ContactAccessLog.Context.REPLY_SENDER, None
+    elif can_read_contact(actor, submission):
+        context, user = ContactAccessLog.Context.PRIVACY_OFFICER, actor
+    else:
+        raise PermissionDenied("Only privacy officers and the reply sender may read contacts.")
+    if not purpose.strip():
+        raise ValueError("A purpose is required to read a contact.")
+    if not submission.contact_ref:
+        return None
+    with transaction.atomic():
+        contact = Contact.objects.filter(ref=submission.contact_ref).first()
+        if contact is None:
+            return None
+        ContactAccessLog.objects.create(
+            contact_ref=contact.ref, actor=user, context=context, purpose=purpose[:300]
+        )
+        return decrypt_contact(contact.ciphertext)
+
+
+__all__ = [
+    "REPLY_SENDER",
+    "Answer",
+    "NotAcceptingOpinions",
+    "OpinionData",
+    "check_offline_date",
+    "contact_read",
+    "normalised_text_hash",
+    "submission_create",
+    "submission_update",
+    "submission_withdraw",
+]

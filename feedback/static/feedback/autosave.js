@@ -1,0 +1,149 @@
+/* Tingjian: keep a draft opinion in this browser (R59) and small receipt helpers.
+ * The form works without this file. Drafts stay on the device (localStorage), keyed by
+ * consultation, and are removed as soon as a receipt page for that consultation is shown. */
+(function () {
+  "use strict";
+  var PREFIX = "tingjian-draft:";
+  var SENT = "tingjian-sent:";
+  var SKIP = { csrfmiddlewaretoken: true };
+
+  function storage() {
+    try {
+      var probe = "__tj__";
+      window.localStorage.setItem(probe, probe);
+      window.localStorage.removeItem(probe);
+      return window.localStorage;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function collect(form) {
+    var data = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || SKIP[el.name] || el.type === "submit" || el.type === "button") return;
+      if (el.type === "radio" || el.type === "checkbox") {
+        if (!data[el.name]) data[el.name] = [];
+        if (el.checked) data[el.name].push(el.value);
+      } else {
+        data[el.name] = el.value;
+      }
+    });
+    return data;
+  }
+
+  function restore(form, data) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || SKIP[el.name] || !(el.name in data)) return;
+      var value = data[el.name];
+      if (el.type === "radio" || el.type === "checkbox") {
+        el.checked = Array.isArray(value) && value.indexOf(el.value) !== -1;
+      } else if (typeof value === "string") {
+        el.value = value;
+      }
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("details"), function (d) {
+      var area = d.querySelector("textarea");
+      if (area && area.value) d.open = true;
+    });
+  }
+
+  function hasContent(data) {
+    return Object.keys(data).some(function (k) {
+      if (k === "token") return false;
+      var v = data[k];
+      return Array.isArray(v) ? v.length > 0 : typeof v === "string" && v.trim() !== "";
+    });
+  }
+
+  function setupForm(form, store) {
+    var key = PREFIX + form.getAttribute("data-autosave");
+    var hasErrors = document.getElementById("error-summary") || document.getElementById("refused");
+    var saved = null;
+    try {
+      saved = JSON.parse(store.getItem(key) || "null");
+    } catch (e) {
+      saved = null;
+    }
+    // After a server-side error the page already shows what was typed; do not overwrite it.
+    if (saved && !hasErrors) restore(form, saved);
+    var timer = null;
+    function save() {
+      timer = null;
+      var data = collect(form);
+      try {
+        if (hasContent(data)) store.setItem(key, JSON.stringify(data));
+      } catch (e) {
+        /* storage full or blocked: the form still works */
+      }
+    }
+    function schedule() {
+      if (timer) window.clearTimeout(timer);
+      timer = window.setTimeout(save, 400);
+    }
+    form.addEventListener("input", schedule);
+    form.addEventListener("change", schedule);
+    form.addEventListener("submit", function () {
+      save();
+      var token = form.elements.token;
+      try {
+        if (token) window.sessionStorage.setItem(SENT + key, token.value);
+      } catch (e) {
+        /* ignore */
+      }
+    });
+    // Back from the receipt page (page restored from cache): a new opinion needs a new token,
+    // otherwise the server would answer with the first opinion's receipt.
+    window.addEventListener("pageshow", function (event) {
+      var token = form.elements.token;
+      if (!event.persisted || !token || !window.crypto || !window.crypto.randomUUID) return;
+      var sent = null;
+      try {
+        sent = window.sessionStorage.getItem(SENT + key);
+      } catch (e) {
+        sent = null;
+      }
+      if (sent && sent === token.value && store.getItem(key) === null) {
+        token.value = window.crypto.randomUUID();
+      }
+    });
+    var note = form.querySelector(".tj-autosave-note");
+    if (note) note.hidden = false;
+  }
+
+  function setupReceipt(box, store) {
+    if (store) store.removeItem(PREFIX + box.getAttribute("data-receipt-for"));
+    var tools = box.querySelector(".tj-receipt-tools");
+    if (!tools) return;
+    tools.hidden = false;
+    var printButton = tools.querySelector("[data-tj-print]");
+    if (printButton) printButton.addEventListener("click", function () { window.print(); });
+    var copyButton = tools.querySelector("[data-tj-copy]");
+    if (copyButton && navigator.clipboard) {
+      copyButton.addEventListener("click", function () {
+        navigator.clipboard.writeText(copyButton.getAttribute("data-tj-copy"));
+      });
+    } else if (copyButton) {
+      copyButton.hidden = true;
+    }
+  }
+
+  // A link to #clause-N from the consultation page opens that clause's comment box.
+  function openTargetClause() {
+    var id = window.location.hash.slice(1);
+    var target = id ? document.getElementById(id) : null;
+    var details = target ? target.querySelector("details") : null;
+    if (details) details.open = true;
+  }
+
+  window.addEventListener("hashchange", openTargetClause);
+
+  document.addEventListener("DOMContentLoaded", function () {
+    openTargetClause();
+    var store = storage();
+    var receipt = document.querySelector("[data-receipt-for]");
+    if (receipt) setupReceipt(receipt, store);
+    var form = document.querySelector("form[data-autosave]");
+    if (form && store) setupForm(form, store);
+  });
+})();

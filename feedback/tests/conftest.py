@@ -1,0 +1,78 @@
+"""Shared fixtures: a public site with the consultation index and an open consultation."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from consultations.models import Clause, DraftVersion, Question
+from consultations.tests.factories import (
+    AlternativeFactory,
+    QuestionFactory,
+    published_consultation,
+)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def index_page(consultation_index):
+    return consultation_index
+
+
+def ensure_clauses(consultation, count: int = 2) -> list[Clause]:
+    version = consultation.current_draft_version()
+    if version is None:
+        version = DraftVersion.objects.create(consultation=consultation, number=1)
+    if not version.clauses.exists():
+        for n in range(1, count + 1):
+            Clause.objects.create(version=version, number=n, text=f"第{n}条的内容。")
+    return list(version.clauses.order_by("number"))
+
+
+@pytest.fixture
+def open_consultation(db):
+    now = timezone.now()
+    consultation = published_consultation(
+        opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30)
+    )
+    AlternativeFactory(consultation=consultation, title="方案甲", sort_order=0)
+    AlternativeFactory(consultation=consultation, title="方案乙", sort_order=1)
+    QuestionFactory(
+        consultation=consultation, type=Question.Type.SINGLE, options="同意\n不同意", sort_order=0
+    )
+    QuestionFactory(
+        consultation=consultation, type=Question.Type.MULTIPLE, options="甲\n乙\n丙", sort_order=1
+    )
+    QuestionFactory(consultation=consultation, type=Question.Type.SCALE, options="", sort_order=2)
+    QuestionFactory(consultation=consultation, type=Question.Type.TEXT, options="", sort_order=3)
+    ensure_clauses(consultation)
+    return consultation
+
+
+def form_url(consultation) -> str:
+    return f"/consultations/{consultation.slug}/opinion/"
+
+
+def fresh_token(client, consultation) -> str:
+    response = client.get(form_url(consultation))
+    assert response.status_code == 200
+    match = re.search(r'name="token" value="([0-9a-f-]{36})"', response.content.decode())
+    assert match, "the form carries a hidden idempotency token"
+    return match.group(1)
+
+
+def receipt_from_redirect(response) -> str:
+    assert response.status_code == 302, response.content.decode()[:2000]
+    match = re.search(r"/receipt/([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/", response["Location"])
+    assert match, response["Location"]
+    return match.group(1)

@@ -1,0 +1,274 @@
+"""Public views of the opinion form and receipts, served through the consultation index page.
+
+The routable-page methods in ``cms/routes_feedback.py`` call these with the index ``page`` (for
+URLs and the base template). Everything works with plain POST and no JavaScript.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from consultations.models import Consultation
+
+from . import ratelimit, selectors
+from .forms import MAX_COMMENT, OpinionForm, initial_from_submission
+from .models import Submission
+from .services import (
+    NotAcceptingOpinions,
+    submission_create,
+    submission_update,
+    submission_withdraw,
+)
+
+BASE_BODY_BYTES = 16_384
+# A comment of 5,000 CJK characters is up to 45,000 bytes once percent-encoded.
+BYTES_PER_TEXT_FIELD = MAX_COMMENT * 9
+
+
+def sub_url(page, request: HttpRequest, name: str, **kwargs) -> str:
+    base = page.get_url(request=request) or "/"
+    return base.rstrip("/") + "/" + page.reverse_subpage(name, kwargs=kwargs).lstrip("/")
+
+
+def consultation_page_url(page, request: HttpRequest, consultation: Consultation) -> str:
+    base = page.get_url(request=request) or "/"
+    return f"{base.rstrip('/')}/{consultation.slug}/"
+
+
+def _form_for(consultation: Consultation, *args, form_class=OpinionForm, **kwargs) -> OpinionForm:
+    return form_class(
+        *args,
+        consultation=consultation,
+        alternatives=selectors.form_alternatives(consultation),
+        questions=selectors.form_questions(consultation),
+        clauses=selectors.form_clauses(consultation),
+        **kwargs,
+    )
+
+
+def body_limit(consultation: Consultation) -> int:
+    """The largest body a valid opinion form for ``consultation`` can have, with room to spare.
+
+    Checked from Content-Length before the body is read; DATA_UPLOAD_MAX_MEMORY_SIZE is the
+    site-wide ceiling behind it.
+    """
+    texts = 1 + len(selectors.form_clauses(consultation)) + consultation.questions.count()
+    return BASE_BODY_BYTES + texts * BYTES_PER_TEXT_FIELD
+
+
+def _too_large(request: HttpRequest, limit: int) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > limit
+
+
+def _base_context(page, request, consultation: Consultation | None = None) -> dict:
+    context = {"page": page, "self": page, "privacy_url": "/privacy/"}
+    if consultation is not None:
+        context["consultation"] = consultation
+        context["consultation_url"] = consultation_page_url(page, request, consultation)
+    return context
+
+
+def rate_limited_response(request, page, limited: ratelimit.Limited) -> HttpResponse:
+    minutes = max(1, (limited.retry_after + 59) // 60)
+    context = _base_context(page, request)
+    context.update(retry_after=limited.retry_after, retry_minutes=minutes)
+    response = TemplateResponse(request, "feedback/rate_limited.html", context, status=429)
+    response["Retry-After"] = str(limited.retry_after)
+    return response
+
+
+def _too_large_response(request, page) -> HttpResponse:
+    return TemplateResponse(
+        request, "feedback/too_large.html", _base_context(page, request), status=413
+    )
+
+
+def _form_response(request, page, consultation, form, *, mode: str, status: int = 200, **extra):
+    context = _base_context(page, request, consultation)
+    context.update(form=form, mode=mode, **extra)
+    return TemplateResponse(request, "feedback/opinion_form.html", context, status=status)
+
+
+@never_cache
+def opinion_form(request: HttpRequest, *, page, slug: str) -> HttpResponse:
+    consultation = selectors.published_consultation_by_slug(slug)
+    if consultation is None:
+        raise Http404
+    status = consultation.status_at(timezone.now())
+    if request.method != "POST":
+        if status != Consultation.Status.OPEN:
+            context = _base_context(page, request, consultation)
+            context["not_open_status"] = status
+            return TemplateResponse(request, "feedback/not_open.html", context)
+        return _form_response(request, page, consultation, _form_for(consultation), mode="new")
+
+    if _too_large(request, body_limit(consultation)):
+        return _too_large_response(request, page)
+    # A retry of a form already stored returns its receipt without counting against limits.
+    try:
+        token = uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        token = None
+    if token is not None:
+        done = Submission.objects.filter(idempotency_token=token, consultation=consultation).first()
+        if done is not None:
+            return _to_receipt(request, page, done, "again")
+
+    limited = ratelimit.check_submission(request, consultation.pk)
+    if limited:
+        return rate_limited_response(request, page, limited)
+    form = _form_for(consultation, request.POST)
+    if status != Consultation.Status.OPEN:
+        # Say first that the period is over, rather than asking to fix a form that cannot count.
+        return _form_response(
+            request, page, consultation, form, mode="new", status=403, refused_status=status
+        )
+    if not form.is_valid():
+        return _form_response(request, page, consultation, form, mode="new", status=400)
+    try:
+        submission, _created = submission_create(
+            consultation=consultation, data=form.to_data(), token=form.cleaned_data["token"]
+        )
+    except NotAcceptingOpinions as exc:
+        return _form_response(
+            request, page, consultation, form, mode="new", status=403, refused_status=exc.status
+        )
+    # The transaction has committed: only now is the receipt shown (post/redirect/get).
+    return _to_receipt(request, page, submission, "sent")
+
+
+def _to_receipt(request, page, submission: Submission, flag: str = "") -> HttpResponse:
+    url = sub_url(page, request, "receipt_detail", code=submission.formatted_receipt)
+    return HttpResponseRedirect(f"{url}?{flag}=1" if flag else url)
+
+
+def _submission_or_limit(request, page, code: str):
+    """The submission for ``code``; misses count against the look-up limit (guessing)."""
+    submission = selectors.submission_by_receipt(code)
+    if submission is None:
+        limited = ratelimit.check_receipt_lookup(request)
+        if limited:
+            return None, rate_limited_response(request, page, limited)
+    return submission, None
+
+
+@never_cache
+def receipt_lookup(request: HttpRequest, *, page) -> HttpResponse:
+    code = request.GET.get("code", "").strip()
+    context = _base_context(page, request)
+    context["code"] = code
+    if code:
+        submission, refusal = _submission_or_limit(request, page, code)
+        if refusal:
+            return refusal
+        if submission is not None:
+            return _to_receipt(request, page, submission)
+        context["not_found"] = True
+        return TemplateResponse(request, "feedback/receipt_lookup.html", context, status=404)
+    return TemplateResponse(request, "feedback/receipt_lookup.html", context)
+
+
+def _receipt_context(request, page, submission: Submission) -> dict:
+    consultation = submission.consultation
+    context = _base_context(page, request, consultation)
+    editable = (
+        not submission.withdrawn
+        and consultation.status_at(timezone.now()) == Consultation.Status.OPEN
+    )
+    context.update(
+        submission=submission,
+        editable=editable,
+        edit_url=sub_url(page, request, "receipt_edit", code=submission.formatted_receipt),
+        withdraw_url=sub_url(page, request, "receipt_withdraw", code=submission.formatted_receipt),
+        receipt_url=sub_url(page, request, "receipt_detail", code=submission.formatted_receipt),
+        **selectors.submission_display(submission),
+    )
+    return context
+
+
+@never_cache
+def receipt_detail(request: HttpRequest, *, page, code: str) -> HttpResponse:
+    submission, refusal = _submission_or_limit(request, page, code)
+    if refusal:
+        return refusal
+    if submission is None:
+        raise Http404
+    context = _receipt_context(request, page, submission)
+    context["just_sent"] = "sent" in request.GET
+    context["sent_again"] = "again" in request.GET
+    context["just_updated"] = "updated" in request.GET
+    context["just_withdrawn"] = "withdrawn" in request.GET
+    response = TemplateResponse(request, "feedback/receipt.html", context)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@never_cache
+def receipt_edit(request: HttpRequest, *, page, code: str) -> HttpResponse:
+    submission, refusal = _submission_or_limit(request, page, code)
+    if refusal:
+        return refusal
+    if submission is None:
+        raise Http404
+    consultation = submission.consultation
+    context_extra = {"submission": submission}
+    if request.method != "POST":
+        if submission.withdrawn or consultation.status_at() != Consultation.Status.OPEN:
+            return _to_receipt(request, page, submission)
+        clauses = selectors.form_clauses(consultation)
+        form = _form_for(
+            consultation,
+            initial=initial_from_submission(submission, clauses),
+            require_token=False,
+        )
+        return _form_response(request, page, consultation, form, mode="edit", **context_extra)
+    if _too_large(request, body_limit(consultation)):
+        return _too_large_response(request, page)
+    form = _form_for(consultation, request.POST, require_token=False)
+    if not form.is_valid():
+        return _form_response(
+            request, page, consultation, form, mode="edit", status=400, **context_extra
+        )
+    try:
+        submission_update(submission=submission, data=form.to_data())
+    except NotAcceptingOpinions as exc:
+        return _form_response(
+            request,
+            page,
+            consultation,
+            form,
+            mode="edit",
+            status=403,
+            refused_status=exc.status,
+            **context_extra,
+        )
+    return _to_receipt(request, page, submission, "updated")
+
+
+@never_cache
+def receipt_withdraw(request: HttpRequest, *, page, code: str) -> HttpResponse:
+    submission, refusal = _submission_or_limit(request, page, code)
+    if refusal:
+        return refusal
+    if submission is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            submission_withdraw(submission=submission)
+        except NotAcceptingOpinions:
+            return _to_receipt(request, page, submission)
+        return _to_receipt(request, page, submission, "withdrawn")
+    context = _receipt_context(request, page, submission)
+    if not context["editable"]:
+        return _to_receipt(request, page, submission)
+    return TemplateResponse(request, "feedback/withdraw_confirm.html", context)
