@@ -1,0 +1,1 @@
+"""Pure analysis functions (text segmentation, campaign detection); no models, no database."""
