@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AffectedStatus, Channel, Preference, Stance, SubmissionStatus
+from .review import ModerationState
 
 
 class Submission(models.Model):
@@ -67,6 +70,32 @@ class Submission(models.Model):
         editable=False,
         help_text=_("Random key of the separately stored contact; empty when none was given."),
     )
+    moderation_state = models.CharField(
+        _("public display"),
+        max_length=10,
+        choices=ModerationState.choices,
+        default=ModerationState.PENDING,
+        help_text=_("Changes what is shown in public only; every opinion is always counted."),
+    )
+    no_theme_reason = models.CharField(
+        _("reason for no theme"),
+        max_length=300,
+        blank=True,
+        help_text=_("Set when an analyst decides the opinion is about no theme of the frame."),
+    )
+    no_theme_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked 'no theme' by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text=_("jieba-segmented words of all texts of the opinion, for full-text search."),
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("entered by"),
@@ -84,6 +113,7 @@ class Submission(models.Model):
         indexes = [
             models.Index(fields=["consultation", "received_at"], name="submission_cons_recv_idx"),
             models.Index(fields=["consultation", "text_hash"], name="submission_cons_hash_idx"),
+            GinIndex(fields=["search_vector"], name="submission_search_gin"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,105 @@
+"""The append-only, hash-chained audit trail of staff actions.
+
+A database trigger refuses UPDATE and DELETE; each entry stores the hash of the previous one,
+so `manage.py audit_verify` can prove that nothing was changed or removed. Write entries only
+through ``feedback.audit.record``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    MODERATE = "moderate", _("moderated an opinion")
+    DISPLAY = "display", _("changed public display")
+    CODE = "code", _("coded an opinion")
+    NO_THEME = "no_theme", _("marked an opinion as having no theme")
+    THEME = "theme", _("changed the coding frame")
+    SUGGESTION = "suggestion", _("accepted or rejected a suggestion")
+    CAMPAIGN = "campaign", _("decided on a campaign group")
+    DISPOSITION = "disposition", _("set a disposition")
+    PUBLISH = "publish", _("published")
+    EXPORT = "export", _("exported data")
+    CONTACT_READ = "contact_read", _("read a contact")
+    CONTACT_PURGE = "contact_purge", _("purged contacts")
+    RISK = "risk", _("recorded the risk assessment")
+    INTAKE = "intake", _("entered an offline opinion")
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(_("at"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    consultation_id = models.BigIntegerField(_("consultation"), null=True, blank=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object"), max_length=64, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class StaffJob(models.Model):
+    """A long staff job (export, re-analysis, PDF) run as a task, with progress for the screen."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    consultation = models.ForeignKey(
+        "consultations.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    done = models.PositiveBigIntegerField(_("done"), default=0)
+    total = models.PositiveBigIntegerField(_("total"), default=0)
+    result_file = models.CharField(_("result file"), max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("staff job")
+        verbose_name_plural = _("staff jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status} {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else (100 if self.done else 0)

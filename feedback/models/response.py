@@ -1,0 +1,134 @@
+"""The official response: a disposition for every theme, published once the register is complete."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Disposition(models.TextChoices):
+    ADOPTED = "adopted", _("adopted")
+    PARTLY = "partly", _("partly adopted")
+    NOT_ADOPTED = "not_adopted", _("not adopted")
+    OUT_OF_SCOPE = "out_of_scope", _("outside this consultation; referred")
+
+
+class ThemeResponse(models.Model):
+    theme = models.OneToOneField(
+        "feedback.Theme", verbose_name=_("theme"), on_delete=models.PROTECT, related_name="response"
+    )
+    disposition = models.CharField(_("disposition"), max_length=20, choices=Disposition.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    reason_en = models.TextField(_("reason (English)"), blank=True)
+    changed_clauses = models.ManyToManyField(
+        "consultations.Clause",
+        verbose_name=_("clauses changed in the new draft"),
+        blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("response to a theme")
+        verbose_name_plural = _("responses to themes")
+
+    def __str__(self) -> str:
+        return f"{self.theme_id}: {self.disposition}"
+
+
+class ConsultationResponse(models.Model):
+    """The public response document of a consultation (意见采纳情况说明)."""
+
+    consultation = models.OneToOneField(
+        "consultations.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.PROTECT,
+        related_name="opinion_response",
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    draft_from = models.ForeignKey(
+        "consultations.DraftVersion",
+        verbose_name=_("draft consulted on"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    draft_to = models.ForeignKey(
+        "consultations.DraftVersion",
+        verbose_name=_("revised draft"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    counts = models.JSONField(
+        _("counts at publication"),
+        default=dict,
+        blank=True,
+        help_text=_("The register's totals when the response was published, for reconciliation."),
+    )
+    contacts_purged_at = models.DateTimeField(_("contacts purged at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self) -> str:
+        return f"response {self.consultation_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class Notification(models.Model):
+    """That a resident who left contact details was told about the response. No contact data here."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    submission = models.ForeignKey(
+        "feedback.Submission",
+        verbose_name=_("opinion"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    medium = models.CharField(_("medium"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["submission"], name="notification_once_per_submission")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}: {self.status}"
