@@ -11,6 +11,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from cms.routes_feedback import FeedbackRoutesMixin
+from cms.routes_response import ResponseRoutesMixin
+from cms.routes_review import ReviewRoutesMixin
 from cms.urls_helpers import remember_consultation_index
 
 LIST_PAGE_SIZE = 20
@@ -59,7 +61,9 @@ class StandardPage(Page):
         return context
 
 
-class ConsultationIndexPage(FeedbackRoutesMixin, RoutablePageMixin, Page):
+class ConsultationIndexPage(
+    FeedbackRoutesMixin, ReviewRoutesMixin, ResponseRoutesMixin, RoutablePageMixin, Page
+):
     """The one public entry to consultations: list, detail and later the form and receipts."""
 
     title_en = models.CharField(_("title (English)"), max_length=255, blank=True)

@@ -33,3 +33,8 @@ def register_intake_menu_item():
         icon_name="form",
         order=350,
     )
+
+
+# The staff screens of moderation, coding, campaigns, analysis, response and 稳评 evidence
+# register their own hooks; importing the modules registers them.
+from feedback.hooks import analysis, campaigns, coding, response, review, risk  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Wagtail admin hooks of the staff screens, one module per area; imported by wagtail_hooks."""

@@ -1,0 +1,1 @@
+"""Wagtail admin hooks: review screens."""
