@@ -5,7 +5,14 @@ Fixtures that need the public page tree live here (outside the three packages) s
 layers contract forbids.
 """
 
+import os
+
 import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made here by
+# fixtures are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _site_tree():
@@ -34,3 +41,56 @@ def consultation_index(db):
 def consultation_index_transactional(transactional_db):
     """The same, for tests that run a live server and need committed data."""
     return _index_of(_site_tree())
+
+
+# Browser tests: one system Chromium (never a downloaded browser) for the whole session.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("no system Chromium at /usr/bin/chromium: run scripts/system-deps.sh test")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(chromium, live_server):
+    """Factory for isolated browser contexts on the live server; closed after the test."""
+    contexts = []
+
+    def make(*, language: str | None = None, **options):
+        options.setdefault("locale", "zh-CN")
+        context = chromium.new_context(base_url=live_server.url, **options)
+        if language:
+            context.add_cookies(
+                [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+            )
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()

@@ -1,38 +1,9 @@
-"""Browser tests in the system Chromium (never a downloaded browser) against live_server."""
+"""Browser tests of the public site (the Chromium fixtures are in the root conftest.py)."""
 
-import os
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made here by
-# fixtures are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -64,28 +35,3 @@ def site_data(transactional_db):
     AlternativeFactory(consultation=consultation, title="甲地", title_en="Site A")
     AlternativeFactory(consultation=consultation, title="乙地", title_en="Site B")
     return consultation
-
-
-@pytest.fixture
-def new_context(chromium, live_server):
-    """Factory for isolated browser contexts on the live server; closed after the test."""
-    contexts = []
-
-    def make(*, language: str | None = None, **options):
-        options.setdefault("locale", "zh-CN")
-        context = chromium.new_context(base_url=live_server.url, **options)
-        if language:
-            context.add_cookies(
-                [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
-            )
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(new_context):
-    return new_context().new_page()

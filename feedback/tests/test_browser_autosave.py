@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 pytestmark = [pytest.mark.e2e]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("no system Chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        )
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
-        yield context.new_page()
-        browser.close()
+def browser_page(new_context):
+    """A 360 px wide phone-sized page in the shared system Chromium (root conftest.py)."""
+    return new_context(viewport={"width": 360, "height": 740}).new_page()
 
 
 @pytest.fixture

@@ -64,7 +64,7 @@ def test_date_received_outside_the_period_is_refused(client, clerk, open_consult
         },
     )
     assert response.status_code == 400
-    assert "within the consultation period" in response.content.decode()
+    assert "收到日期必须在征求意见期内" in response.content.decode()
     assert Submission.objects.count() == 0
 
 
