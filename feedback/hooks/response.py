@@ -1,1 +1,39 @@
-"""Wagtail admin hooks: response screens."""
+"""Wagtail admin hooks: response screens (dispositions and publishing the response)."""
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from feedback.response import admin_views
+from feedback.response.permissions import may_use_response_screens
+
+
+@hooks.register("register_admin_urls")
+def register_response_urls():
+    urls = [
+        path("", admin_views.response_choose, name="choose"),
+        path("<int:consultation_id>/", admin_views.response_screen, name="screen"),
+        path(
+            "<int:consultation_id>/theme/<int:theme_id>/",
+            admin_views.disposition_post,
+            name="disposition",
+        ),
+        path("<int:consultation_id>/publish/", admin_views.publish_post, name="publish"),
+    ]
+    return [path("response/", include((urls, "feedback_response"), namespace="feedback_response"))]
+
+
+class ResponseMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_use_response_screens(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_response_menu_item():
+    return ResponseMenuItem(
+        _("Response to opinions"),
+        reverse("feedback_response:choose"),
+        icon_name="doc-full",
+        order=360,
+    )

@@ -1,0 +1,124 @@
+"""The officials' response screen in the Wagtail admin: dispositions, problems, publishing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consultations.models import Consultation
+from feedback.models import Theme
+
+from .forms import DispositionForm, PublishForm
+from .permissions import can_respond, consultations_to_respond, may_use_response_screens
+from .selectors import published_response, response_check, theme_rows
+from .services import ResponseNotReady, disposition_set, response_publish
+
+
+def _consultation(request: HttpRequest, consultation_id: int) -> Consultation:
+    consultation = get_object_or_404(Consultation.objects.published(), pk=consultation_id)
+    if not can_respond(request.user, consultation):
+        raise PermissionDenied
+    return consultation
+
+
+def response_choose(request: HttpRequest) -> HttpResponse:
+    if not may_use_response_screens(request.user):
+        raise PermissionDenied
+    consultations = consultations_to_respond(request.user)
+    now = timezone.now()
+    rows = [
+        (c, c.status_at(now))
+        for c in consultations.filter(live=True, closes_at__lte=now)
+        .select_related("department")
+        .order_by("-closes_at")[:200]
+    ]
+    return TemplateResponse(request, "feedback/admin/response/choose.html", {"rows": rows})
+
+
+def _screen(request, consultation, *, forms_by_theme=None, publish_form=None, status=200):
+    themes = theme_rows(consultation)
+    forms_by_theme = forms_by_theme or {}
+    for theme in themes:
+        answer = theme.theme_response
+        initial = {}
+        if answer is not None:
+            initial = {
+                "disposition": answer.disposition,
+                "reason": answer.reason,
+                "reason_en": answer.reason_en,
+                "changed_clauses": list(answer.changed_clauses.values_list("pk", flat=True)),
+            }
+        theme.form = forms_by_theme.get(theme.pk) or DispositionForm(
+            consultation=consultation, initial=initial, prefix=f"t{theme.pk}"
+        )
+    response = published_response(consultation)
+    context = {
+        "consultation": consultation,
+        "themes": themes,
+        "problems": [] if response else response_check(consultation),
+        "opinion_response": response,
+        "publish_form": publish_form or PublishForm(consultation=consultation),
+        "closed": consultation.closes_at is not None and consultation.closes_at <= timezone.now(),
+    }
+    return TemplateResponse(request, "feedback/admin/response/screen.html", context, status=status)
+
+
+def response_screen(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    return _screen(request, _consultation(request, consultation_id))
+
+
+def disposition_post(request: HttpRequest, consultation_id: int, theme_id: int) -> HttpResponse:
+    consultation = _consultation(request, consultation_id)
+    theme = get_object_or_404(Theme, pk=theme_id, consultation=consultation)
+    if request.method != "POST":
+        return redirect("feedback_response:screen", consultation_id=consultation.pk)
+    form = DispositionForm(request.POST, consultation=consultation, prefix=f"t{theme.pk}")
+    if form.is_valid():
+        try:
+            disposition_set(
+                user=request.user,
+                theme=theme,
+                disposition=form.cleaned_data["disposition"],
+                reason=form.cleaned_data["reason"],
+                reason_en=form.cleaned_data["reason_en"],
+                changed_clauses=form.cleaned_data["changed_clauses"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Disposition saved for “%(name)s”.") % {"name": theme.name})
+            url = reverse("feedback_response:screen", args=[consultation.pk])
+            return redirect(f"{url}#theme-{theme.pk}")
+    return _screen(request, consultation, forms_by_theme={theme.pk: form}, status=400)
+
+
+def publish_post(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    consultation = _consultation(request, consultation_id)
+    if request.method != "POST":
+        return redirect("feedback_response:screen", consultation_id=consultation.pk)
+    form = PublishForm(request.POST, consultation=consultation)
+    if form.is_valid():
+        try:
+            response_publish(
+                user=request.user,
+                consultation=consultation,
+                summary=form.cleaned_data["summary"],
+                summary_en=form.cleaned_data["summary_en"],
+                draft_from=form.cleaned_data["draft_from"],
+                draft_to=form.cleaned_data["draft_to"],
+            )
+        except ResponseNotReady as exc:
+            for problem in exc.problems:
+                form.add_error(None, str(problem.message))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The response has been published."))
+            return redirect("feedback_response:screen", consultation_id=consultation.pk)
+    return _screen(request, consultation, publish_form=form, status=400)

@@ -1,0 +1,209 @@
+"""Read paths of the response: the publication check, theme rows, the receipt's answer, overdue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Consultation, DraftVersion
+from consultations.periods import WorkCalendar, local_date
+from feedback.models import Coding, ConsultationResponse, Disposition, Submission, Theme
+
+# Days after the decision within which the response must be public (R21).
+RESPONSE_DUE_WORKING_DAYS = 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that blocks publishing; ``message`` is a lazy bilingual string."""
+
+    code: str
+    message: str
+    theme_id: int | None = None
+
+
+def consulted_version(consultation: Consultation) -> DraftVersion | None:
+    """The draft version residents commented on: the newest frozen before the close."""
+    versions = DraftVersion.objects.filter(consultation=consultation).order_by("-number")
+    if consultation.closes_at is not None:
+        before = versions.filter(created_at__lte=consultation.closes_at).first()
+        if before is not None:
+            return before
+    return versions.order_by("number").first()
+
+
+def newer_versions(consultation: Consultation):
+    base = consulted_version(consultation)
+    qs = DraftVersion.objects.filter(consultation=consultation)
+    return qs.filter(number__gt=base.number) if base else qs.none()
+
+
+def theme_rows(consultation: Consultation) -> list[Theme]:
+    """Themes with ``opinions`` (distinct coded opinions) and ``theme_response`` (or None)."""
+    themes = list(
+        Theme.objects.filter(consultation=consultation)
+        .annotate(opinions=Count("codings__submission", distinct=True))
+        .select_related("response")
+        .order_by("sort_order", "pk")
+    )
+    for theme in themes:
+        try:
+            theme.theme_response = theme.response
+        except Theme.response.RelatedObjectDoesNotExist:
+            theme.theme_response = None
+    return themes
+
+
+def uncoded_opinions(consultation: Consultation):
+    coded = Coding.objects.filter(submission=OuterRef("pk"))
+    return Submission.objects.filter(consultation=consultation, no_theme_reason="").exclude(
+        Exists(coded)
+    )
+
+
+def response_check(consultation: Consultation, summary: str = "") -> list[Problem]:
+    """Everything that blocks publishing the response; empty when it may be published."""
+    from .report import personal_data_found
+
+    problems: list[Problem] = []
+    found = personal_data_found(summary)
+    if found:
+        problems.append(
+            Problem(
+                "personal_data",
+                _(
+                    "The summary seems to contain personal data (%(kinds)s). Published "
+                    "responses contain no names or contact data."
+                )
+                % {"kinds": ", ".join(found)},
+            )
+        )
+    for theme in theme_rows(consultation):
+        answer = theme.theme_response
+        if theme.opinions and answer is None:
+            problems.append(
+                Problem(
+                    "no_disposition",
+                    _("Theme “%(name)s” has %(count)s opinions but no disposition yet.")
+                    % {"name": theme.name, "count": theme.opinions},
+                    theme.pk,
+                )
+            )
+        elif (
+            answer is not None
+            and answer.disposition != Disposition.ADOPTED
+            and not answer.reason.strip()
+        ):
+            problems.append(
+                Problem(
+                    "no_reason",
+                    _("Theme “%(name)s” is “%(disposition)s” but has no reason.")
+                    % {"name": theme.name, "disposition": answer.get_disposition_display()},
+                    theme.pk,
+                )
+            )
+        if answer is not None:
+            found = personal_data_found(f"{answer.reason}\n{answer.reason_en}")
+            if found:
+                problems.append(
+                    Problem(
+                        "personal_data",
+                        _(
+                            "The reason of theme “%(name)s” seems to contain personal data "
+                            "(%(kinds)s). Published responses contain no names or contact data."
+                        )
+                        % {"name": theme.name, "kinds": ", ".join(found)},
+                        theme.pk,
+                    )
+                )
+    uncoded = uncoded_opinions(consultation).count()
+    if uncoded:
+        problems.append(
+            Problem(
+                "uncoded",
+                _(
+                    "%(count)s opinions (withdrawn and hidden ones included) are neither coded "
+                    "to a theme nor marked as having no theme."
+                )
+                % {"count": uncoded},
+            )
+        )
+    if published_response(consultation) is not None:
+        problems.append(Problem("published", _("The response has already been published.")))
+    return problems
+
+
+def published_response(consultation: Consultation) -> ConsultationResponse | None:
+    return ConsultationResponse.objects.filter(
+        consultation=consultation, published_at__isnull=False
+    ).first()
+
+
+def receipt_answer(submission: Submission) -> dict:
+    """Context for the receipt page: the themes of the opinion and their answers, once public."""
+    response = published_response(submission.consultation)
+    if response is None:
+        return {"response_published": False}
+    themes = list(
+        Theme.objects.filter(codings__submission=submission)
+        .distinct()
+        .select_related("response")
+        .order_by("sort_order", "pk")
+    )
+    answers = []
+    for theme in themes:
+        try:
+            answers.append((theme, theme.response))
+        except Theme.response.RelatedObjectDoesNotExist:
+            answers.append((theme, None))
+    return {
+        "response_published": True,
+        "opinion_response": response,
+        "theme_answers": answers,
+        "no_theme": not themes and bool(submission.no_theme_reason),
+    }
+
+
+def response_due_date(consultation: Consultation):
+    """The last day the response may be published: 20 working days after the decision date."""
+    if consultation.decided_at is None:
+        return None
+    start = local_date(consultation.decided_at)
+    calendar = WorkCalendar(start, start + timedelta(days=2 * RESPONSE_DUE_WORKING_DAYS + 30))
+    return calendar.add_working_days(start, RESPONSE_DUE_WORKING_DAYS)
+
+
+def response_overdue(consultation: Consultation, now: datetime) -> bool:
+    """True when no response is published and 20 working days have passed since the decision."""
+    due = response_due_date(consultation)
+    if due is None or published_response(consultation) is not None:
+        return False
+    return local_date(now) > due
+
+
+def opinions_in_themes(consultation: Consultation) -> dict[int, int]:
+    rows = (
+        Coding.objects.filter(theme__consultation=consultation)
+        .order_by()
+        .values("theme_id")
+        .annotate(n=Count("submission_id", distinct=True))
+    )
+    return {row["theme_id"]: row["n"] for row in rows}
+
+
+__all__ = [
+    "Problem",
+    "consulted_version",
+    "newer_versions",
+    "opinions_in_themes",
+    "published_response",
+    "receipt_answer",
+    "response_check",
+    "response_due_date",
+    "response_overdue",
+    "theme_rows",
+    "uncoded_opinions",
+]

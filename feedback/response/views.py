@@ -1,0 +1,80 @@
+"""Public response page and its PDF, served through the consultation index page.
+
+``cms/routes_response.py`` maps ``<slug>/response/`` and ``<slug>/response.pdf`` here.
+Both answer 404 until the response is published.
+"""
+
+from __future__ import annotations
+
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils import translation
+
+from feedback import selectors as feedback_selectors
+from feedback.views import _base_context
+
+from .report import DISPOSITION_HELP, build_report
+from .selectors import published_response
+
+PDF_CACHE_SECONDS = 30 * 24 * 3600
+
+
+def _published(slug: str):
+    consultation = feedback_selectors.published_consultation_by_slug(slug)
+    if consultation is None:
+        raise Http404
+    response = published_response(consultation)
+    if response is None:
+        raise Http404
+    response.consultation = consultation
+    return consultation, response
+
+
+def report_context(consultation, response) -> dict:
+    report = build_report(response)
+    return {
+        "consultation": consultation,
+        "opinion_response": response,
+        "report": report,
+        "counts": report.counts,
+        "disposition_help": {str(k): v for k, v in DISPOSITION_HELP.items()},
+    }
+
+
+def response_page(request: HttpRequest, *, page, slug: str) -> HttpResponse:
+    consultation, response = _published(slug)
+    context = _base_context(page, request, consultation)
+    context.update(report_context(consultation, response))
+    context["pdf_url"] = context["consultation_url"] + "response/pdf/"
+    return TemplateResponse(request, "feedback/response/public.html", context)
+
+
+def pdf_cache_key(response, language: str) -> str:
+    return f"response-pdf:{response.consultation_id}:{response.published_at.timestamp()}:{language}"
+
+
+def render_pdf(consultation, response) -> bytes:
+    """The response document as PDF bytes (WeasyPrint, Noto CJK fonts, print stylesheet)."""
+    from weasyprint import CSS, HTML
+
+    html = render_to_string("feedback/response/print.html", report_context(consultation, response))
+    stylesheets = []
+    css_path = finders.find("feedback/response-print.css")
+    if css_path:
+        stylesheets.append(CSS(filename=css_path))
+    return HTML(string=html).write_pdf(stylesheets=stylesheets)
+
+
+def response_pdf(request: HttpRequest, *, page, slug: str) -> HttpResponse:
+    consultation, response = _published(slug)
+    key = pdf_cache_key(response, translation.get_language() or "zh-hans")
+    data = cache.get(key)
+    if data is None:
+        data = render_pdf(consultation, response)
+        cache.set(key, data, PDF_CACHE_SECONDS)
+    http = HttpResponse(data, content_type="application/pdf")
+    http["Content-Disposition"] = f'inline; filename="response-{consultation.slug}.pdf"'
+    return http

@@ -1,0 +1,1 @@
+"""稳评 evidence for the assessor: aggregate-only figures and the level a person records (R33–R36)."""

@@ -1,0 +1,32 @@
+"""``{% response_status consultation as status %}``: published response or 反馈逾期 (R21)."""
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.simple_tag
+def response_status(consultation) -> dict:
+    from consultations.periods import local_date
+    from feedback.response.selectors import published_response, response_due_date
+
+    response = published_response(consultation)
+    due = response_due_date(consultation)
+    overdue = (
+        response is None and due is not None and local_date(timezone.now()) > due
+    )  # same rule as selectors.response_overdue, without a second query
+    return {"response": response, "due": due, "overdue": overdue}
+
+
+@register.filter
+def shown(count):
+    """A possibly suppressed count as shown in tables ("<5" for a hidden small cell)."""
+    from feedback.analysis.suppression import display
+
+    return display(count)
+
+
+@register.filter
+def lookup(mapping, key):
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""

@@ -1,0 +1,294 @@
+"""The response: dispositions, the publication check, publishing, notifications (R19–R21, R24)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from consultations.models import ChangeLogEntry, Consultation, Department
+from consultations.roles import Role
+from consultations.tests.factories import UserFactory
+from feedback.models import (
+    AuditAction,
+    AuditEntry,
+    ContactAccessLog,
+    Disposition,
+    Notification,
+    Submission,
+    SubmissionStatus,
+)
+from feedback.response import selectors, sms
+from feedback.response.counts import register_totals
+from feedback.response.services import ResponseNotReady, disposition_set, response_publish
+from feedback.response.sms import LocmemSMSBackend
+from feedback.response.tasks import notify_response
+
+from .response_fixtures import build_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def answer_all(world, *, user=None):
+    user = user or world.editor
+    health, money = world.themes
+    disposition_set(
+        user=user,
+        theme=health,
+        disposition=Disposition.ADOPTED,
+        changed_clauses=[world.new_clause],
+    )
+    disposition_set(
+        user=user,
+        theme=money,
+        disposition=Disposition.NOT_ADOPTED,
+        reason="补偿标准由省级文件规定，本方案不作调整。",
+    )
+
+
+# --- dispositions ---------------------------------------------------------------------------
+
+
+def test_reason_required_unless_adopted(world):
+    health = world.themes[0]
+    for disposition in (Disposition.PARTLY, Disposition.NOT_ADOPTED, Disposition.OUT_OF_SCOPE):
+        with pytest.raises(ValidationError):
+            disposition_set(user=world.editor, theme=health, disposition=disposition, reason=" ")
+    answer = disposition_set(user=world.editor, theme=health, disposition=Disposition.ADOPTED)
+    assert answer.disposition == Disposition.ADOPTED
+    entry = AuditEntry.objects.filter(action=AuditAction.DISPOSITION).last()
+    assert entry.consultation_id == world.consultation.pk
+    assert entry.detail["disposition"] == "adopted"
+
+
+def test_changed_clauses_must_come_from_a_newer_version(world):
+    health = world.themes[0]
+    with pytest.raises(ValidationError):
+        disposition_set(
+            user=world.editor,
+            theme=health,
+            disposition=Disposition.ADOPTED,
+            changed_clauses=[world.old_clause],
+        )
+    answer = disposition_set(
+        user=world.editor,
+        theme=health,
+        disposition=Disposition.ADOPTED,
+        changed_clauses=[world.new_clause],
+    )
+    assert list(answer.changed_clauses.all()) == [world.new_clause]
+
+
+def _user(kind, consultation):
+    other = Department.objects.create(name="其他局", slug="other-dept")
+    return {
+        "editor": lambda: UserFactory.with_role(Role.EDITOR, department=consultation.department),
+        "approver": lambda: UserFactory.with_role(
+            Role.APPROVER, department=consultation.department
+        ),
+        "site_admin": lambda: UserFactory.with_role(Role.SITE_ADMIN),
+        "editor_other_dept": lambda: UserFactory.with_role(Role.EDITOR, department=other),
+        "approver_other_dept": lambda: UserFactory.with_role(Role.APPROVER, department=other),
+        "analyst": lambda: UserFactory.with_role(Role.ANALYST, department=consultation.department),
+        "assessor": lambda: UserFactory.with_role(Role.ASSESSOR),
+        "intake": lambda: UserFactory.with_role(Role.INTAKE_CLERK),
+        "privacy": lambda: UserFactory.with_role(Role.PRIVACY_OFFICER),
+    }[kind]()
+
+
+ALLOWED = ["editor", "approver", "site_admin"]
+REFUSED = ["editor_other_dept", "approver_other_dept", "analyst", "assessor", "intake", "privacy"]
+
+
+@pytest.mark.parametrize("kind", ALLOWED + REFUSED)
+def test_role_matrix_for_dispositions_and_publishing(world, kind):
+    user = _user(kind, world.consultation)
+    health = world.themes[0]
+    if kind in ALLOWED:
+        disposition_set(user=user, theme=health, disposition=Disposition.ADOPTED)
+        answer_all(world, user=user)
+        response = response_publish(user=user, consultation=world.consultation, summary="说明")
+        assert response.published_at is not None
+    else:
+        with pytest.raises(PermissionDenied):
+            disposition_set(user=user, theme=health, disposition=Disposition.ADOPTED)
+        answer_all(world)
+        with pytest.raises(PermissionDenied):
+            response_publish(user=user, consultation=world.consultation, summary="说明")
+
+
+# --- the publication check -----------------------------------------------------------------
+
+
+def test_check_lists_every_blocking_problem(world):
+    codes = [p.code for p in selectors.response_check(world.consultation)]
+    # Two themes with opinions lack a disposition; the empty theme needs none; all coded.
+    assert codes == ["no_disposition", "no_disposition"]
+    answer_all(world)
+    assert selectors.response_check(world.consultation) == []
+
+
+def test_withdrawn_and_hidden_opinions_must_be_coded_too(world):
+    answer_all(world)
+    from feedback.models import Coding
+
+    hidden, withdrawn = world.subs[6], world.subs[4]
+    Coding.objects.filter(submission__in=[hidden, withdrawn]).delete()
+    problems = selectors.response_check(world.consultation)
+    assert [p.code for p in problems] == ["uncoded"]
+    assert "2" in str(problems[0].message)
+
+
+def test_a_reasonless_non_adopted_theme_blocks_publishing(world):
+    answer_all(world)
+    from feedback.models import ThemeResponse
+
+    ThemeResponse.objects.filter(theme=world.themes[1]).update(reason="")
+    with pytest.raises(ResponseNotReady) as exc:
+        response_publish(user=world.editor, consultation=world.consultation, summary="说明")
+    assert [p.code for p in exc.value.problems] == ["no_reason"]
+    assert not Submission.objects.filter(status=SubmissionStatus.ANSWERED).exists()
+
+
+def test_personal_data_in_a_reason_or_summary_blocks_publishing(world):
+    answer_all(world)
+    disposition_set(
+        user=world.editor,
+        theme=world.themes[1],
+        disposition=Disposition.NOT_ADOPTED,
+        reason="朱**提出的意见，电话13800138000，不予采纳。",
+    )
+    codes = [p.code for p in selectors.response_check(world.consultation)]
+    assert codes == ["personal_data"]
+    answer_all(world)
+    with pytest.raises(ResponseNotReady):
+        response_publish(
+            user=world.editor, consultation=world.consultation, summary="联系 a@b.cn 了解详情"
+        )
+
+
+# --- publishing ----------------------------------------------------------------------------
+
+
+def test_publish_stores_counts_moves_stage_marks_answered_and_notifies(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    # (override_settings would drop SETTINGS_MODULE, which feedback.crypto reads.)
+    monkeypatch.setattr(sms, "DEFAULT_SMS_BACKEND", "feedback.response.sms.LocmemSMSBackend")
+    LocmemSMSBackend.outbox.clear()
+    answer_all(world)
+    expected = register_totals(world.consultation)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = response_publish(
+            user=world.editor,
+            consultation=world.consultation,
+            summary="感谢参与。",
+            draft_from=world.v1,
+            draft_to=world.v2,
+        )
+    response.refresh_from_db()
+    assert {k: v for k, v in response.counts.items() if k != "computed_at"} == {
+        k: v for k, v in expected.items() if k != "computed_at"
+    }
+    c = Consultation.objects.get(pk=world.consultation.pk)
+    assert c.stage == Consultation.Stage.RESPONSE_PUBLISHED
+    assert ChangeLogEntry.objects.filter(consultation=c, type=ChangeLogEntry.Type.STAGE).exists()
+    assert set(Submission.objects.filter(consultation=c).values_list("status", flat=True)) == {
+        SubmissionStatus.ANSWERED
+    }
+    assert AuditEntry.objects.filter(action=AuditAction.PUBLISH, consultation_id=c.pk).count() == 1
+    # Notifications: two e-mails and one SMS, one row each, each read logged.
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "resident1@example.org",
+        "resident6@example.org",
+    ]
+    assert len(LocmemSMSBackend.outbox) == 1 and LocmemSMSBackend.outbox[0][0] == "13800138000"
+    assert Notification.objects.filter(status=Notification.Status.SENT).count() == 3
+    assert (
+        ContactAccessLog.objects.filter(context=ContactAccessLog.Context.REPLY_SENDER).count() == 3
+    )
+    body = mail.outbox[0].body
+    assert "/consultations/receipt/" in body and "建议" not in body  # no opinion text
+    # Running the job again sends nothing twice.
+    assert notify_response.call(c.pk) == 0
+    assert len(mail.outbox) == 2 and Notification.objects.count() == 3
+    # Dispositions are final and a second publication is refused.
+    with pytest.raises(ValidationError):
+        disposition_set(
+            user=world.editor, theme=world.themes[0], disposition=Disposition.PARTLY, reason="x"
+        )
+    with pytest.raises(ResponseNotReady):
+        response_publish(user=world.editor, consultation=c, summary="again")
+
+
+def test_publish_is_refused_before_the_close(world):
+    answer_all(world)
+    Consultation.objects.filter(pk=world.consultation.pk).update(
+        closes_at=timezone.now() + timedelta(days=2)
+    )
+    world.consultation.refresh_from_db()
+    with pytest.raises(ValidationError):
+        response_publish(user=world.editor, consultation=world.consultation, summary="说明")
+    assert not Submission.objects.filter(status=SubmissionStatus.ANSWERED).exists()
+
+
+# --- counts reconcile with the register ----------------------------------------------------
+
+
+def test_register_totals_reconcile(world):
+    answer_all(world)
+    totals = register_totals(world.consultation)
+    assert totals["total"] == Submission.objects.filter(consultation=world.consultation).count()
+    assert sum(totals["by_channel"].values()) == totals["total"] == 7
+    assert totals["withdrawn"] == 1
+    assert totals["no_theme"] == 1 and totals["uncoded"] == 0
+    assert totals["coded"] + totals["no_theme"] == totals["total"]
+    assert totals["campaign_groups"] == 1 and totals["campaign_opinions"] == 2
+    # health (adopted): 4 opinions; money (not adopted): 3, one of them also in health.
+    assert totals["by_disposition"]["adopted"] == 4
+    assert totals["by_disposition"]["not_adopted"] == 3
+    assert totals["by_theme"] == {str(world.themes[0].pk): 4, str(world.themes[1].pk): 3}
+
+
+# --- overdue (R21) -------------------------------------------------------------------------
+
+
+def test_response_overdue_after_20_working_days(world):
+    c = world.consultation
+    assert selectors.response_overdue(c, timezone.now()) is False  # no decision yet
+    decided = timezone.make_aware(timezone.datetime(2025, 9, 22, 10, 0))  # a Monday
+    Consultation.objects.filter(pk=c.pk).update(decided_at=decided)
+    c.refresh_from_db()
+    due = selectors.response_due_date(c)
+    # 20 working days after 2025-09-22 (chinesecalendar): Sunday 09-28 and Saturday 10-11 are
+    # make-up working days, the National Day holiday 10-01..10-08 is skipped.
+    assert due.isoformat() == "2025-10-24"
+    at = lambda day: timezone.make_aware(timezone.datetime(*day, 12, 0))  # noqa: E731
+    assert selectors.response_overdue(c, at((2025, 10, 24))) is False
+    assert selectors.response_overdue(c, at((2025, 10, 25))) is True
+
+
+def test_status_include_shows_the_flag_or_the_link(world, rf):
+    from django.template.loader import render_to_string
+
+    c = world.consultation
+    Consultation.objects.filter(pk=c.pk).update(decided_at=timezone.now() - timedelta(days=60))
+    c.refresh_from_db()
+    html = render_to_string("feedback/_response_status.html", {"consultation": c})
+    assert "tj-response-overdue" in html
+    answer_all(world)
+    response_publish(user=world.editor, consultation=c, summary="说明")
+    html = render_to_string(
+        "feedback/_response_status.html", {"consultation": c, "consultation_url": "/c/x/"}
+    )
+    assert "tj-response-overdue" not in html
+    assert re.search(r'href="/c/x/response/"', html)
