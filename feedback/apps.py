@@ -6,3 +6,8 @@ class FeedbackConfig(AppConfig):
     name = "feedback"
     label = "feedback"
     verbose_name = _("Opinions")
+
+    def ready(self):
+        from feedback.campaign_tasks import connect_signals
+
+        connect_signals()

@@ -97,6 +97,9 @@ class CampaignScanState(models.Model):
         "consultations.Consultation", on_delete=models.CASCADE, related_name="+"
     )
     last_submission_id = models.BigIntegerField(default=0)
+    # Bumped whenever stored signatures are deleted (an edit, a re-analysis), so that a worker's
+    # cached LSH index knows it must be rebuilt rather than extended.
+    generation = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -115,6 +118,12 @@ class TextSignature(models.Model):
     )
     minhash = models.BinaryField(editable=False)
     token_count = models.PositiveIntegerField(default=0)
+    # The opinion's text_hash when the signature was made: an edit that changes the text makes
+    # the signature stale (the receiver in feedback.campaign_tasks deletes it).
+    text_hash = models.CharField(max_length=64, blank=True, default="")
+    # Whether the signature is in the LSH index (False for exact duplicates, texts too short to
+    # compare, and texts absorbed by a near-identical earlier text).
+    indexed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
