@@ -2,7 +2,8 @@
 
 The address is cut to its /24 (IPv4) or /48 (IPv6) network and hashed with HMAC-SHA256 under
 SECRET_KEY before it touches the cache, so neither the cache nor the database holds an address.
-Limits are fixed windows; settings override the defaults as ``(max_requests, window_seconds)``:
+Limits are fixed windows; settings override the defaults as ``(max_requests, window_seconds)``
+(None keeps the default; the base settings read them from the environment as ``count,seconds``):
 
 - ``RATELIMIT_SUBMIT_PER_ADDRESS``: opinions per address network and consultation (30, 600)
 - ``RATELIMIT_SUBMIT_PER_CONSULTATION``: opinions per consultation from all addresses (6000, 60)
@@ -19,9 +20,11 @@ import ipaddress
 import math
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.db import connections, router
 from django.http import HttpRequest
 
 DEFAULTS = {
@@ -63,34 +66,127 @@ def hashed_network(request: HttpRequest) -> str:
 
 
 def _limit(name: str) -> tuple[int, int]:
-    count, window = getattr(settings, name, DEFAULTS[name])
+    count, window = getattr(settings, name, None) or DEFAULTS[name]
     return int(count), int(window)
+
+
+Scope = tuple[str, str, str]  # (scope, ident, setting)
+
+
+def _window(setting: str, now: float) -> tuple[int, int, int]:
+    max_count, window = _limit(setting)
+    return max_count, window, int(now // window)
+
+
+def _limited(window: int, bucket: int, now: float) -> Limited:
+    return Limited(retry_after=max(1, math.ceil((bucket + 1) * window - now)))
 
 
 def hit(scope: str, ident: str, setting: str, now: float | None = None) -> Limited | None:
     """Count one request in ``scope`` for ``ident``; a ``Limited`` when over the limit."""
-    max_count, window = _limit(setting)
     now = time.time() if now is None else now
-    bucket = int(now // window)
+    max_count, window, bucket = _window(setting, now)
     key = f"tj-rl:{scope}:{ident}:{bucket}"
-    cache.add(key, 0, timeout=window + 5)
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
+    except ValueError:  # the first request of this window (or the entry expired)
+        if cache.add(key, 1, timeout=window + 5):
+            count = 1
+        else:  # another request created it in between
+            count = cache.incr(key)
     if count > max_count:
-        return Limited(retry_after=max(1, math.ceil((bucket + 1) * window - now)))
+        return _limited(window, bucket, now)
+    return None
+
+
+def hit_chain(scopes: list[Scope], now: float | None = None) -> Limited | None:
+    """Count in each scope in turn; a request refused by one limit is not counted in the next.
+
+    With the database cache on PostgreSQL all counters move in one statement; other cache
+    backends use their own atomic ``incr``.
+    """
+    now = time.time() if now is None else now
+    if _database_counters():
+        return _hit_chain_sql(scopes, now)
+    for scope in scopes:
+        limited = hit(*scope, now=now)
+        if limited:
+            return limited
+    return None
+
+
+def _database_counters() -> bool:
+    from django.core.cache.backends.db import DatabaseCache
+
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, DatabaseCache):
+        return False
+    return connections[router.db_for_write(backend.cache_model_class)].vendor == "postgresql"
+
+
+# One upsert per scope, chained: each counts only when the previous one is within its limit.
+# The counters are plain integers in the cache table's text column, under their own key prefix
+# ("tj-rlc:"), so they never meet a pickled value; each window has its own key and expiry,
+# and the cache's normal culling removes the expired ones.
+_UPSERT = (
+    "INSERT INTO {table} (cache_key, value, expires) {source} "
+    "ON CONFLICT (cache_key) DO UPDATE SET value = ({table}.value::bigint + 1)::text "
+    "RETURNING value::bigint AS n"
+)
+
+
+def _hit_chain_sql(scopes: list[Scope], now: float) -> Limited | None:
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    connection = connections[router.db_for_write(backend.cache_model_class)]
+    table = connection.ops.quote_name(backend._table)
+    ctes, params, windows = [], [], []
+    for i, (scope, ident, setting) in enumerate(scopes):
+        max_count, window, bucket = _window(setting, now)
+        key = backend.make_and_validate_key(f"tj-rlc:{scope}:{ident}:{bucket}")
+        expires = datetime.fromtimestamp((bucket + 1) * window + 5, tz=UTC)
+        if i == 0:
+            source, args = "VALUES (%s, '1', %s)", [key, expires]
+        else:
+            # Only loop indexes go into the text; values are parameters.
+            source = f"SELECT %s, '1', %s FROM c{i - 1} WHERE c{i - 1}.n <= %s"  # noqa: S608
+            args = [key, expires, windows[-1][0]]
+        ctes.append(f"c{i} AS ({_UPSERT.format(table=table, source=source)})")
+        params += args
+        windows.append((max_count, window, bucket))
+    selects = ", ".join(f"(SELECT n FROM c{i})" for i in range(len(scopes)))  # noqa: S608
+    sql = f"WITH {', '.join(ctes)} SELECT {selects}"  # noqa: S608
+    # A counter need not survive a crash, so its commit does not wait for the disk (the
+    # opinion's own commit always does). SET LOCAL lasts only for this statement's implicit
+    # transaction: used only outside any transaction block, with client-side binding (Django's
+    # default), which lets both statements go in one round trip.
+    connection.ensure_connection()
+    no_wait = (
+        connection.get_autocommit()
+        and not connection.in_atomic_block
+        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+    )
+    with connection.cursor() as cursor:
+        if no_wait:
+            cursor.execute(f"SET LOCAL synchronous_commit TO OFF; {sql}", params)
+            cursor.nextset()
+        else:
+            cursor.execute(sql, params)
+        counts = cursor.fetchone()
+    for count, (max_count, window, bucket) in zip(counts, windows, strict=True):
+        if count is not None and count > max_count:
+            return _limited(window, bucket, now)
     return None
 
 
 def check_submission(request: HttpRequest, consultation_id: int) -> Limited | None:
     address = hashed_network(request)
-    limited = hit(
-        "submit-addr", f"{consultation_id}:{address}", "RATELIMIT_SUBMIT_PER_ADDRESS"
-    ) or hit("submit-cons", str(consultation_id), "RATELIMIT_SUBMIT_PER_CONSULTATION")
-    return limited
+    return hit_chain(
+        [
+            ("submit-addr", f"{consultation_id}:{address}", "RATELIMIT_SUBMIT_PER_ADDRESS"),
+            ("submit-cons", str(consultation_id), "RATELIMIT_SUBMIT_PER_CONSULTATION"),
+        ]
+    )
 
 
 def check_receipt_lookup(request: HttpRequest) -> Limited | None:
-    return hit("receipt", hashed_network(request), "RATELIMIT_RECEIPT_PER_ADDRESS")
+    return hit_chain([("receipt", hashed_network(request), "RATELIMIT_RECEIPT_PER_ADDRESS")])

@@ -28,6 +28,7 @@ from .models import (
     ClauseComment,
     Contact,
     ContactAccessLog,
+    ModerationState,
     QuestionAnswer,
     Submission,
 )
@@ -169,21 +170,24 @@ def submission_create(
     The same ``token`` always returns the first submission stored with it (a retry, a double
     click, a reloaded POST), enforced by the unique constraint. Web opinions need the
     consultation to be open at this second; offline ones need a date received in the period.
+    A new token (the usual case) costs no look-up: the INSERT itself finds a stored one.
     """
-    existing = Submission.objects.filter(idempotency_token=token).first()
-    if existing is not None:
-        if existing.consultation_id != consultation.pk:
-            raise PermissionDenied("Form token belongs to another consultation.")
-        return existing, False
     now = now or timezone.now()
-    if channel == Channel.WEB:
-        status = consultation.status_at(now)
-        if status != Consultation.Status.OPEN:
-            raise NotAcceptingOpinions(status)
-    else:
-        if submitted_on is None:
-            raise ValueError("Offline opinions need the date they were received.")
-        check_offline_date(consultation, submitted_on)
+    try:
+        if channel == Channel.WEB:
+            status = consultation.status_at(now)
+            if status != Consultation.Status.OPEN:
+                raise NotAcceptingOpinions(status)
+        else:
+            if submitted_on is None:
+                raise ValueError("Offline opinions need the date they were received.")
+            check_offline_date(consultation, submitted_on)
+    except NotAcceptingOpinions:
+        # A form stored in time and sent again after the close still gets its receipt.
+        existing = _stored_with_token(consultation, token)
+        if existing is not None:
+            return existing, False
+        raise
     text_hash = normalised_text_hash(data)
     for _attempt in range(3):
         try:
@@ -207,11 +211,18 @@ def submission_create(
                 _mark_duplicate(submission)
             return submission, True
         except IntegrityError:
-            existing = Submission.objects.filter(idempotency_token=token).first()
+            existing = _stored_with_token(consultation, token)
             if existing is not None:
                 return existing, False
             # Otherwise a receipt collision (60 random bits): try again with a new code.
     raise RuntimeError("Could not allocate a unique receipt code.")
+
+
+def _stored_with_token(consultation: Consultation, token: uuid.UUID) -> Submission | None:
+    existing = Submission.objects.filter(idempotency_token=token).first()
+    if existing is not None and existing.consultation_id != consultation.pk:
+        raise PermissionDenied("Form token belongs to another consultation.")
+    return existing
 
 
 def _ensure_editable(submission: Submission, now: datetime) -> None:
@@ -238,6 +249,10 @@ def submission_update(
         submission.comment = data.comment
         submission.quote_consent = data.quote_consent
         submission.text_hash = normalised_text_hash(data)
+        if submission.moderation_state == ModerationState.SHOWN:
+            # Edited text was not the text a moderator approved: review it again. Hidden stays
+            # hidden, so an edit cannot bring back what a moderator took down.
+            submission.moderation_state = ModerationState.PENDING
         if data.contact_email or data.contact_phone:
             old_ref = submission.contact_ref
             submission.contact_ref = _store_contact(data)

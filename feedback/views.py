@@ -6,7 +6,9 @@ URLs and the base template). Everything works with plain POST and no JavaScript.
 
 from __future__ import annotations
 
+import time
 import uuid
+from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -30,9 +32,17 @@ BASE_BODY_BYTES = 16_384
 BYTES_PER_TEXT_FIELD = MAX_COMMENT * 9
 
 
-def sub_url(page, request: HttpRequest, name: str, **kwargs) -> str:
-    base = page.get_url(request=request) or "/"
+def sub_url(page, request: HttpRequest, name: str, *, base: str | None = None, **kwargs) -> str:
+    base = base or page.get_url(request=request) or "/"
     return base.rstrip("/") + "/" + page.reverse_subpage(name, kwargs=kwargs).lstrip("/")
+
+
+def routed_page_url(page, request: HttpRequest, name: str, **kwargs) -> str:
+    """The page's URL read off the request it routed to ``name`` (no site look-up needed)."""
+    subpath = page.reverse_subpage(name, kwargs=kwargs).lstrip("/")
+    if subpath and request.path.endswith("/" + subpath):
+        return request.path[: len(request.path) - len(subpath)]
+    return page.get_url(request=request) or "/"
 
 
 def consultation_page_url(page, request: HttpRequest, consultation: Consultation) -> str:
@@ -40,13 +50,48 @@ def consultation_page_url(page, request: HttpRequest, consultation: Consultation
     return f"{base.rstrip('/')}/{consultation.slug}/"
 
 
+@dataclass(frozen=True)
+class FormParts:
+    alternatives: list
+    questions: list
+    clauses: list
+
+
+# The alternatives, questions and clauses behind a consultation's form, kept per process so
+# that a POST does not read them again. While a consultation is open its questions and clauses
+# are frozen (consultations/admin_forms.py), and every edit published through the admin saves
+# the row, which changes ``updated_at``: (pk, updated_at) identifies the parts. The short
+# lifetime bounds what a change made without saving the row (a shell, a script) leaves behind.
+FORM_PARTS_SECONDS = 60.0
+FORM_PARTS_MAX = 64
+_form_parts: dict[tuple, tuple[float, FormParts]] = {}
+
+
+def form_parts(consultation: Consultation) -> FormParts:
+    key = (consultation.pk, consultation.updated_at)
+    now = time.monotonic()
+    cached = _form_parts.get(key)
+    if cached is not None and now - cached[0] < FORM_PARTS_SECONDS:
+        return cached[1]
+    parts = FormParts(
+        alternatives=list(selectors.form_alternatives(consultation)),
+        questions=list(selectors.form_questions(consultation)),
+        clauses=list(selectors.form_clauses(consultation)),
+    )
+    if len(_form_parts) >= FORM_PARTS_MAX:
+        _form_parts.clear()
+    _form_parts[key] = (now, parts)
+    return parts
+
+
 def _form_for(consultation: Consultation, *args, form_class=OpinionForm, **kwargs) -> OpinionForm:
+    parts = form_parts(consultation)
     return form_class(
         *args,
         consultation=consultation,
-        alternatives=selectors.form_alternatives(consultation),
-        questions=selectors.form_questions(consultation),
-        clauses=selectors.form_clauses(consultation),
+        alternatives=parts.alternatives,
+        questions=parts.questions,
+        clauses=parts.clauses,
         **kwargs,
     )
 
@@ -57,7 +102,8 @@ def body_limit(consultation: Consultation) -> int:
     Checked from Content-Length before the body is read; DATA_UPLOAD_MAX_MEMORY_SIZE is the
     site-wide ceiling behind it.
     """
-    texts = 1 + len(selectors.form_clauses(consultation)) + consultation.questions.count()
+    parts = form_parts(consultation)
+    texts = 1 + len(parts.clauses) + len(parts.questions)
     return BASE_BODY_BYTES + texts * BYTES_PER_TEXT_FIELD
 
 
@@ -118,10 +164,11 @@ def opinion_form(request: HttpRequest, *, page, slug: str) -> HttpResponse:
         token = uuid.UUID(request.POST.get("token", ""))
     except ValueError:
         token = None
+    base = routed_page_url(page, request, "opinion_form", slug=slug)
     if token is not None:
         done = Submission.objects.filter(idempotency_token=token, consultation=consultation).first()
         if done is not None:
-            return _to_receipt(request, page, done, "again")
+            return _to_receipt(request, page, done, "again", base=base)
 
     limited = ratelimit.check_submission(request, consultation.pk)
     if limited:
@@ -143,11 +190,13 @@ def opinion_form(request: HttpRequest, *, page, slug: str) -> HttpResponse:
             request, page, consultation, form, mode="new", status=403, refused_status=exc.status
         )
     # The transaction has committed: only now is the receipt shown (post/redirect/get).
-    return _to_receipt(request, page, submission, "sent")
+    return _to_receipt(request, page, submission, "sent", base=base)
 
 
-def _to_receipt(request, page, submission: Submission, flag: str = "") -> HttpResponse:
-    url = sub_url(page, request, "receipt_detail", code=submission.formatted_receipt)
+def _to_receipt(
+    request, page, submission: Submission, flag: str = "", *, base: str | None = None
+) -> HttpResponse:
+    url = sub_url(page, request, "receipt_detail", base=base, code=submission.formatted_receipt)
     return HttpResponseRedirect(f"{url}?{flag}=1" if flag else url)
 
 
@@ -192,6 +241,9 @@ def _receipt_context(request, page, submission: Submission) -> dict:
         receipt_url=sub_url(page, request, "receipt_detail", code=submission.formatted_receipt),
         **selectors.submission_display(submission),
     )
+    from .response.selectors import receipt_answer  # the answer, once the response is public
+
+    context.update(receipt_answer(submission))
     return context
 
 
@@ -225,7 +277,7 @@ def receipt_edit(request: HttpRequest, *, page, code: str) -> HttpResponse:
     if request.method != "POST":
         if submission.withdrawn or consultation.status_at() != Consultation.Status.OPEN:
             return _to_receipt(request, page, submission)
-        clauses = selectors.form_clauses(consultation)
+        clauses = form_parts(consultation).clauses
         form = _form_for(
             consultation,
             initial=initial_from_submission(submission, clauses),

@@ -4,7 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms import views
+from cms import page_cache, views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -26,5 +26,9 @@ if settings.BENCH_VIEWS:
     from cms import bench_views
 
     urlpatterns += [path("bench/one-query", bench_views.one_query, name="bench_one_query")]
+    urlpatterns += [path("bench/one-insert", bench_views.one_insert, name="bench_one_insert")]
+
+# The consultation page without Wagtail's routing when it is safe; otherwise Wagtail's serve.
+urlpatterns += [path("<slug:index_slug>/<slug:slug>/", page_cache.consultation_page)]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -88,7 +88,7 @@ def test_stance_by_theme_counts_each_theme(open_consultation, register):
     }
     # Opinion 1 has both themes: the theme rows add up to more than the coded opinions (3).
     assert rows["健康"].total + rows["选址"].total == 4
-    assert "several themes" in str(table.note)
+    assert "多个主题" in str(table.note)
     no_theme = next(r for r in table.rows if r.key == "no_theme")
     not_coded = next(r for r in table.rows if r.key == "not_coded")
     assert no_theme.cells["conditional"] == 1 and no_theme.total == 1

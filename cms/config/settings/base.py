@@ -100,7 +100,15 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "tingjian_cache",
-    }
+    },
+    # Rendered consultation pages (cms.page_cache), in each process's memory: keys carry the
+    # consultation's row version, so processes never serve stale content (ADR 0004).
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tingjian-pages",
+        "TIMEOUT": 86400,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -178,6 +186,22 @@ CONSULTATION_TIME_ZONE = "Asia/Shanghai"
 
 # Contact details for replies are encrypted at rest with this Fernet key (feedback.crypto).
 CONTACT_ENCRYPTION_KEY = env("CONTACT_ENCRYPTION_KEY", default="")
+
+
+# Rate limits of the opinion form and receipt look-ups (feedback/ratelimit.py) as
+# "requests,seconds", e.g. RATELIMIT_SUBMIT_PER_ADDRESS=30,600. Unset: the defaults there.
+# bench/intake.py raises them for its own server only (all its clients share one address).
+def _rate_limit(name: str) -> tuple[int, int] | None:
+    raw = env(name, default="")
+    if not raw:
+        return None
+    count, window = (int(part) for part in raw.split(","))
+    return count, window
+
+
+RATELIMIT_SUBMIT_PER_ADDRESS = _rate_limit("RATELIMIT_SUBMIT_PER_ADDRESS")
+RATELIMIT_SUBMIT_PER_CONSULTATION = _rate_limit("RATELIMIT_SUBMIT_PER_CONSULTATION")
+RATELIMIT_RECEIPT_PER_ADDRESS = _rate_limit("RATELIMIT_RECEIPT_PER_ADDRESS")
 
 # Routes the bare one-query view used by bench/pages.py as a baseline. Never in production use.
 BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
