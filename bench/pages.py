@@ -200,13 +200,22 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
-def report(page: Result, bare: Result, args: argparse.Namespace) -> bool:
+def load_average() -> str:
+    """The 1-minute load average: other work on the machine skews both figures."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
+
+
+def report(page: Result, bare: Result, args: argparse.Namespace, load_before: str) -> bool:
     ratio = page.rps / bare.rps if bare.rps else 0.0
     print()
     print(
         f"{args.duration} s per URL, {args.connections} connections, "
         f"gunicorn {args.workers} sync workers, production settings, {os.cpu_count()} CPUs"
     )
+    print(f"load average (1 min): {load_before} before loading, {load_average()} after")
     print(f"{'':18} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for r in (page, bare):
         print(f"{r.name:18} {r.rps:9.1f} {r.p50:8.2f} {r.p95:8.2f} {r.p99:8.2f} {r.errors:7d}")
@@ -260,12 +269,13 @@ def main(argv: list[str] | None = None) -> int:
             for name, url in urls.items():
                 run_wrk(wrk, name, url, args.warmup, args.connections)
             results = []
+            load_before = load_average()
             for name, url in urls.items():
                 print(f"Loading {url} for {args.duration} s…", flush=True)
                 results.append(run_wrk(wrk, name, url, args.duration, args.connections))
         finally:
             stop(server)
-    return 0 if report(*results, args) else 1
+    return 0 if report(*results, args, load_before) else 1
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cms import page_cache
 from cms.routes_feedback import FeedbackRoutesMixin
 from cms.routes_response import ResponseRoutesMixin
 from cms.routes_review import ReviewRoutesMixin
@@ -106,25 +107,31 @@ class ConsultationIndexPage(
 
     @path("<slug:slug>/", name="consultation_detail")
     def consultation_detail(self, request: HttpRequest, slug: str):
-        from cms.detail import consultation_detail_context
-        from consultations.models import Consultation
-        from consultations.selectors import consultation_get_public
-
+        """The consultation page. ``cms.page_cache.consultation_page`` usually answers this URL
+        before Wagtail's routing runs; both serve the same cached main region."""
         remember_consultation_index(request, self)
-        try:
-            consultation = consultation_get_public(slug)
-        except Consultation.DoesNotExist:
-            raise Http404 from None
+        stamp = page_cache.consultation_stamp(slug)
+        if stamp is None:
+            raise Http404
+        detail_url = self.detail_path(self.get_url(request=request) or "/", slug)
         return self.render(
             request,
-            template="cms/consultation/detail.html",
-            context_overrides=consultation_detail_context(consultation),
+            template=page_cache.DETAIL_TEMPLATE,
+            context_overrides=page_cache.detail_context(stamp, detail_url=detail_url),
         )
 
-    def consultation_url(self, consultation, request: HttpRequest | None = None) -> str:
-        base = self.get_url(request=request) or "/"
+    @classmethod
+    def detail_path(cls, base: str, slug: str) -> str:
+        """The detail URL of ``slug`` below the index page's URL ``base``."""
         return (
             base.rstrip("/")
             + "/"
-            + self.reverse_subpage("consultation_detail", kwargs={"slug": consultation.slug})
+            + cls.get_resolver().reverse("consultation_detail", slug=slug).lstrip("/")
         )
+
+    def consultation_url(self, consultation, request: HttpRequest | None = None) -> str:
+        return self.detail_path(self.get_url(request=request) or "/", consultation.slug)
+
+
+# Cached consultation pages follow changes of the departments, districts and documents they show.
+page_cache.connect_receivers()

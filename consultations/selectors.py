@@ -32,14 +32,18 @@ def _base() -> QuerySet[Consultation]:
 
 
 def district_with_descendants(district: District | int | str) -> set[int]:
-    """Ids of a district and everything below it (one query over the gazetteer)."""
+    """Ids of a district and everything below it (one query over the gazetteer).
+
+    ``district`` is a District, a primary key (int) or a code (str). A string is always a
+    code: administrative division codes are digits too (330106), so "330106" is never a key.
+    """
     rows = list(District.objects.values_list("id", "parent_id", "code"))
     if isinstance(district, District):
         root = district.pk
-    elif isinstance(district, int) or str(district).isdigit():
-        root = int(district)
+    elif isinstance(district, int):
+        root = district if any(pk == district for pk, _parent, _code in rows) else None
     else:
-        root = next((pk for pk, _parent, code in rows if code == district), None)
+        root = next((pk for pk, _parent, code in rows if code == str(district)), None)
     if root is None:
         return set()
     children: dict[int, list[int]] = {}
@@ -63,8 +67,8 @@ def consultation_list_public(
     q: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet[Consultation]:
-    """Published consultations, filtered. ``district`` (object, id or code) covers the areas
-    below it; ``department`` is an object, an id or a slug."""
+    """Published consultations, filtered. ``district`` (object, int id or str code) covers the
+    areas below it; ``department`` is an object, an int id or a str slug."""
     now = now or timezone.now()
     qs = _base()
     if status:
@@ -74,8 +78,8 @@ def consultation_list_public(
     if department:
         if isinstance(department, Department):
             qs = qs.filter(department=department)
-        elif isinstance(department, int) or str(department).isdigit():
-            qs = qs.filter(department_id=int(department))
+        elif isinstance(department, int):  # a string is a slug, even when all digits
+            qs = qs.filter(department_id=department)
         else:
             qs = qs.filter(department__slug=department)
     if district:

@@ -50,7 +50,17 @@ def _raise_if(violations: list[RuleViolation]) -> None:
         raise ConsultationRuleError(violations)
 
 
+def _touch(consultation: Consultation) -> None:
+    """Write the consultation row when rows it owns change, so cached public pages are redone.
+
+    The public page is cached by the row's version (cms.page_cache); change-log entries and
+    frozen draft versions are separate rows, so whoever adds them writes ``updated_at`` too.
+    """
+    Consultation.objects.filter(pk=consultation.pk).update(updated_at=timezone.now())
+
+
 def _log(consultation, type_, *, summary, summary_en, reason="", user=None) -> ChangeLogEntry:
+    _touch(consultation)
     return ChangeLogEntry.objects.create(
         consultation=consultation,
         type=type_,
@@ -62,6 +72,7 @@ def _log(consultation, type_, *, summary, summary_en, reason="", user=None) -> C
 
 
 def _freeze_version(consultation: Consultation, *, number: int, note="", note_en=""):
+    _touch(consultation)
     version = DraftVersion.objects.create(
         consultation=consultation, number=number, note=note, note_en=note_en
     )
@@ -167,7 +178,7 @@ def consultation_extend(
         )
     _raise_if(violations)
     old = c.closes_at
-    Consultation.objects.filter(pk=c.pk).update(closes_at=closes_at)
+    Consultation.objects.filter(pk=c.pk).update(closes_at=closes_at, updated_at=timezone.now())
     _store_in_revisions(c, closes_at=closes_at)
     consultation.closes_at = closes_at
     return _log(
@@ -220,7 +231,9 @@ def consultation_set_stage(
         decided_at = decided_at or now
     else:
         decided_at = decided_at or c.decided_at
-    Consultation.objects.filter(pk=c.pk).update(stage=stage, decided_at=decided_at)
+    Consultation.objects.filter(pk=c.pk).update(
+        stage=stage, decided_at=decided_at, updated_at=timezone.now()
+    )
     _store_in_revisions(c, stage=stage, decided_at=decided_at)
     consultation.stage, consultation.decided_at = stage, decided_at
     zh, en = STAGE_NAMES[Stage(stage)]

@@ -260,6 +260,45 @@ class Consultation(
     def __str__(self) -> str:
         return self.title
 
+    def clean(self):
+        """A period that breaks a floor cannot even be saved (R10, R11), whoever saves it.
+
+        Floors that allow no shortening (requisition plans, pre-announcements, normative
+        documents, EIA) refuse any shorter period; the others refuse it without a stated reason.
+        Wagtail runs this for the snippet forms and ``save_revision``. Once a consultation has
+        opened its dates change only through ``services.consultation_extend``, so they are not
+        checked again here (a later local rule must not lock the editor).
+        """
+        super().clean()
+        self._period_violations = []
+        if self.opens_at is None or self.closes_at is None or self.has_opened():
+            return
+        from consultations.rules import ConsultationRuleError, period_violations
+
+        self._period_violations = period_violations(self)
+        if self._period_violations:
+            raise ConsultationRuleError(self._period_violations)
+
+    def full_clean(self, *args, **kwargs):
+        """Django's, except that a broken period rule still comes out as ConsultationRuleError.
+
+        Django re-raises what ``clean()`` raised as a plain ValidationError; callers of
+        ``save_revision()`` and ``publish()`` catch rule errors by their class.
+        """
+        from django.core.exceptions import ValidationError
+
+        from consultations.rules import ConsultationRuleError
+
+        self._period_violations = []
+        try:
+            super().full_clean(*args, **kwargs)
+        except ValidationError as error:
+            if isinstance(error, ConsultationRuleError) or not self._period_violations:
+                raise
+            rule_error = ConsultationRuleError(self._period_violations)
+            rule_error.error_dict = error.error_dict  # every field's errors, not only the period's
+            raise rule_error from None
+
     def status_at(self, now=None) -> str:
         now = now or timezone.now()
         if not self.live or self.opens_at is None or self.closes_at is None:

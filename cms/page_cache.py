@@ -1,0 +1,462 @@
+"""The public consultation page, fast: a cached ``<main>`` and one query per request.
+
+Two parts (docs/adr/0004-page-fragment-cache.md):
+
+1. **Fragment cache.** The page's content (``cms/consultation/main.html``) is rendered without
+   the request and kept in the per-process cache alias ``pages``, keyed by everything it shows:
+   the consultation's row version (PostgreSQL ``xmin`` and ``ctid``, which change on every
+   write of the row, plus ``updated_at``), its derived status, today's date in the consultation
+   time zone ("days left"), the language and the page's URL. Services that change related rows
+   (clauses, change log…) write the consultation row too (``consultations.services``), and the
+   receivers below do the same when a department, district or document shown on the page
+   changes. The shell around it (``detail.html`` on ``base.html``: CSRF tokens, language and
+   preference forms, messages) is rendered for every request.
+
+2. **Routing shortcut.** ``consultation_page`` is routed for ``/<index>/<slug>/`` ahead of
+   Wagtail's catch-all. With a single Wagtail site it checks in one query everything Wagtail's
+   routing would look at (the site, the index page under the site root, live, its type, view
+   restrictions and aliases of it and its ancestors), reads the fixed pages' links for the
+   header and footer and the consultation's version, and serves the page. In any other case
+   (another page, POST, several sites, a restriction, an unknown slug, extra serve hooks) it
+   hands the request to Wagtail's own ``serve`` view unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import post_save, pre_delete
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import split_domain_port
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+CACHE_ALIAS = "pages"
+KEY_PREFIX = "consultation-main:v1"
+DETAIL_TEMPLATE = "cms/consultation/detail.html"
+MAIN_TEMPLATE = "cms/consultation/main.html"
+
+# Tests switch the routing shortcut off to compare it with Wagtail's routing.
+FAST_ROUTE_ENABLED = True
+
+
+def page_cache():
+    """The ``pages`` cache (per-process memory); ``default`` where no such alias is set up."""
+    return caches[CACHE_ALIAS if CACHE_ALIAS in settings.CACHES else "default"]
+
+
+@dataclass(frozen=True)
+class ConsultationStamp:
+    """What the cache key needs of a published consultation, read in one cheap query."""
+
+    pk: int
+    slug: str
+    row_version: str  # xmin and ctid: different after every UPDATE of the row
+    updated_at: datetime
+    opens_at: datetime | None
+    closes_at: datetime | None
+    stage: str
+    live: bool = True
+
+    def status(self, now: datetime) -> str:
+        from consultations.models import Consultation
+
+        # status_at only reads live, opens_at, closes_at and stage, which a stamp has.
+        return Consultation.status_at(self, now)  # type: ignore[arg-type]
+
+
+def _row_version_sql(table: str) -> str:
+    return f'"{table}".xmin::text || "{table}".ctid::text'
+
+
+def consultation_stamp(slug: str) -> ConsultationStamp | None:
+    """The stamp of the published consultation ``slug``, or None (one query)."""
+    from consultations.models import Consultation
+
+    row = (
+        Consultation.objects.published()
+        .filter(slug=slug)
+        .annotate(row_version=RawSQL(_row_version_sql(Consultation._meta.db_table), ()))  # noqa: S611
+        .values_list("pk", "row_version", "updated_at", "opens_at", "closes_at", "stage")
+        .first()
+    )
+    if row is None:
+        return None
+    pk, version, updated_at, opens_at, closes_at, stage = row
+    return ConsultationStamp(pk, slug, version, updated_at, opens_at, closes_at, stage)
+
+
+def local_today(now: datetime) -> date:
+    from consultations.periods import local_date
+
+    return local_date(now)
+
+
+def cache_key(stamp: ConsultationStamp, *, now: datetime, detail_url: str) -> str:
+    """Everything ``main.html`` depends on besides the rows the stamp versions."""
+    parts = (
+        stamp.pk,
+        stamp.row_version,
+        stamp.updated_at.isoformat(),
+        stamp.status(now),
+        local_today(now).isoformat(),  # "days left" changes at local midnight
+        get_language() or "",
+        detail_url,
+    )
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"{KEY_PREFIX}:{stamp.pk}:{digest}"
+
+
+def render_main(slug: str, *, now: datetime, detail_url: str) -> tuple[str, str]:
+    """(title, HTML of the main region), rendered from the database without the request."""
+    from cms.detail import consultation_detail_context
+    from consultations.models import Consultation
+    from consultations.selectors import consultation_get_public
+
+    try:
+        consultation = consultation_get_public(slug)
+    except Consultation.DoesNotExist:
+        raise Http404 from None
+    context = consultation_detail_context(consultation, now=now)
+    context["detail_url"] = detail_url
+    return consultation.tr("title"), render_to_string(MAIN_TEMPLATE, context)
+
+
+def detail_context(stamp: ConsultationStamp, *, detail_url: str, now=None) -> dict:
+    """Context of ``detail.html``: the cached main region, rendered on a miss."""
+    now = now or timezone.now()
+    cache = page_cache()
+    key = cache_key(stamp, now=now, detail_url=detail_url)
+    entry = cache.get(key)
+    if entry is None:
+        entry = render_main(stamp.slug, now=now, detail_url=detail_url)
+        cache.set(key, entry)
+    title, main = entry
+    return {"consultation_title": title, "consultation_main": mark_safe(main)}  # noqa: S308
+
+
+# --- Routing shortcut ------------------------------------------------------------------------
+
+_FAST_SQL = """
+SELECT
+    (SELECT count(*) FROM {site}) AS site_count,
+    s.hostname,
+    s.is_default_site,
+    r.content_type_id,
+    r.url_path,
+    i.id,
+    i.live,
+    i.content_type_id,
+    EXISTS (
+        SELECT 1 FROM {page} a
+        WHERE i.path LIKE a.path || '%%'
+          AND (a.alias_of_id IS NOT NULL
+               OR EXISTS (SELECT 1 FROM {restriction} v WHERE v.page_id = a.id))
+    ) AS guarded,
+    (SELECT json_agg(json_build_array(l.slug, l.url_path) ORDER BY l.path)
+       FROM {page} l
+      WHERE l.live
+        AND l.url_path IN (SELECT r.url_path || x || '/' FROM unnest(%s::text[]) AS x)
+    ) AS links,
+    c.id,
+    {row_version},
+    c.updated_at,
+    c.opens_at,
+    c.closes_at,
+    c.stage
+FROM {site} s
+JOIN {page} r ON r.id = s.root_page_id
+LEFT JOIN {page} i ON i.slug = %s AND i.depth = r.depth + 1 AND i.path LIKE r.path || '%%'
+LEFT JOIN {consultation} ON c.slug = %s AND c.live
+ORDER BY s.id
+LIMIT 1
+"""
+
+_sql_cache: list[str] = []
+
+
+def _fast_sql() -> str:
+    if not _sql_cache:
+        from wagtail.models import Page, PageViewRestriction, Site
+
+        from consultations.models import Consultation
+
+        table = Consultation._meta.db_table
+        _sql_cache.append(
+            _FAST_SQL.format(
+                site=Site._meta.db_table,
+                page=Page._meta.db_table,
+                restriction=PageViewRestriction._meta.db_table,
+                consultation=f'"{table}" c',
+                row_version=_row_version_sql(table).replace(f'"{table}"', "c"),
+            )
+        )
+    return _sql_cache[0]
+
+
+@functools.cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=True, binary=None):
+            result = super().execute(query, params, prepare=prepare, binary=binary)
+            if self._query is None and connection.queries_logged:
+                # psycopg keeps the statement's text only when it did not run it prepared;
+                # Django's query log (DEBUG, tests) reads it from there.
+                self._query = self._convert_query(query, params)
+            return result
+
+    return PreparedCursor
+
+
+def _fetch_prepared(sql: str, params: list) -> tuple | None:
+    """Run ``sql`` as a server-side prepared statement and return its first row.
+
+    Planning the routing query costs more than running it, so it is prepared once per database
+    connection: psycopg keeps the statement (and forgets it after a ROLLBACK, DISCARD ALL or
+    DDL, preparing it again when next used). Django's own cursors bind parameters on the client
+    and never prepare, so this uses psycopg's server-binding cursor with Django's wrapper (query
+    logging and execute wrappers included, as with ``connection.cursor()``).
+    """
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None and "prepare_threshold" not in connection.settings_dict.get(
+        "OPTIONS", {}
+    ):
+        # Django leaves psycopg's preparing off unless configured (None also turns off explicit
+        # ``prepare=True``). A threshold no query reaches prepares only statements that ask for
+        # it, i.e. this one; Django's client-binding cursors never prepare. An explicitly
+        # configured ``prepare_threshold: None`` (e.g. behind PgBouncer) is respected.
+        raw.prepare_threshold = 2**31 - 1
+    with connection.wrap_database_errors:
+        cursor = connection._prepare_cursor(_prepared_cursor_class()(connection.connection))
+    with cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _default_serve_hooks() -> bool:
+    """True while only Wagtail's own serve hooks are registered (the shortcut mirrors them)."""
+    from wagtail import hooks
+    from wagtail.wagtail_hooks import check_request_method, check_view_restrictions
+
+    return hooks.get_hooks("before_serve_page") == [check_request_method] and hooks.get_hooks(
+        "on_serve_page"
+    ) == [check_view_restrictions]
+
+
+def _wagtail_serve(request: HttpRequest, index_slug: str, slug: str) -> HttpResponse:
+    from wagtail.views import serve
+
+    return serve(request, f"{index_slug}/{slug}/")
+
+
+def consultation_page(request: HttpRequest, index_slug: str, slug: str) -> HttpResponse:
+    """``/<index>/<slug>/``: the consultation page in one query, else Wagtail's ``serve``."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from cms.context_processors import SITE_LINK_SLUGS
+    from cms.models import ConsultationIndexPage, HomePage
+
+    if (
+        not FAST_ROUTE_ENABLED
+        or request.method not in ("GET", "HEAD")
+        or getattr(settings, "WAGTAIL_I18N_ENABLED", False)  # routing through translations
+    ):
+        return _wagtail_serve(request, index_slug, slug)
+    match = ConsultationIndexPage.get_resolver().resolve(f"/{slug}/")
+    if match.url_name != "consultation_detail" or not _default_serve_hooks():
+        return _wagtail_serve(request, index_slug, slug)
+    row = _fetch_prepared(_fast_sql(), [list(SITE_LINK_SLUGS), index_slug, slug])
+    if row is None:
+        return _wagtail_serve(request, index_slug, slug)
+    (
+        site_count,
+        hostname,
+        is_default_site,
+        root_type,
+        root_path,
+        index_id,
+        index_live,
+        index_type,
+        guarded,
+        links,
+        pk,
+        version,
+        updated_at,
+        opens_at,
+        closes_at,
+        stage,
+    ) = row
+    host = split_domain_port(request._get_raw_host())[0]
+    types = ContentType.objects.get_for_models(HomePage, ConsultationIndexPage)
+    routable = (
+        site_count == 1  # Wagtail's choice among several sites is left to Wagtail
+        and (is_default_site or hostname == host)
+        and root_type == types[HomePage].pk  # HomePage routes children the default way
+        and index_id is not None
+        and index_live
+        and index_type == types[ConsultationIndexPage].pk
+        and not guarded
+        and pk is not None
+    )
+    if not routable:
+        return _wagtail_serve(request, index_slug, slug)
+    stamp = ConsultationStamp(pk, slug, version, updated_at, opens_at, closes_at, stage)
+    base = reverse("wagtail_serve", args=(f"{index_slug}/",))
+    context = detail_context(stamp, detail_url=ConsultationIndexPage.detail_path(base, slug))
+    # What cms.context_processors.site_links would read, from the same query.
+    context["site_links"] = {
+        link_slug.replace("-", "_"): url_path[len(root_path) - 1 :]
+        for link_slug, url_path in links or ()
+    }
+    return shell_response(request, context)
+
+
+# --- The shell around the main region ----------------------------------------------------------
+
+# Private-use characters: never produced by escaping, so they survive rendering intact.
+_SLOTS = {
+    "title": "\ue000title\ue001",
+    "main": "\ue000main\ue001",
+    "csrf": "\ue000csrf\ue001",
+    "path": "\ue000path\ue001",
+}
+_SLOT_NAMES = {marker: name for name, marker in _SLOTS.items()}
+_SLOT_RE = re.compile("(" + "|".join(map(re.escape, _SLOTS.values())) + ")")
+
+
+class _PathOnly:
+    """Stands in for the request in the shell: the forms' ``next`` field is a slot."""
+
+    def get_full_path(self) -> str:
+        return _SLOTS["path"]
+
+
+def _shell_pieces(prefs: dict, site_links: dict) -> list[str]:
+    """``detail.html`` rendered once with markers, split into literal text and slot names.
+
+    Its only per-request parts are the CSRF token, the request path (the forms' ``next``),
+    the messages (the shell is only used when there are none) and the title and main region;
+    everything else it reads is in the cache key of ``shell_response``.
+    """
+    html = render_to_string(
+        DETAIL_TEMPLATE,
+        {
+            "consultation_title": mark_safe(_SLOTS["title"]),  # noqa: S308 - constant
+            "consultation_main": mark_safe(_SLOTS["main"]),  # noqa: S308 - constant
+            "csrf_token": _SLOTS["csrf"],
+            "request": _PathOnly(),
+            "prefs": prefs,
+            "site_links": site_links,
+            "messages": (),
+        },
+    )
+    return [_SLOT_NAMES.get(piece, piece) for piece in _SLOT_RE.split(html)]
+
+
+def shell_response(request: HttpRequest, context: dict) -> HttpResponse:
+    """The page: the cached shell filled in for this request, or a full render when needed.
+
+    Equivalent to ``TemplateResponse(request, DETAIL_TEMPLATE, context)`` (tests compare
+    them); the full render is used when there are messages to show or no CSRF middleware.
+    """
+    from django.contrib.messages import get_messages
+    from django.middleware.csrf import get_token
+
+    from cms.context_processors import read_preferences
+
+    pending = get_messages(request)
+    token = get_token(request)
+    if (pending is not None and len(pending)) or token is None:
+        return TemplateResponse(request, DETAIL_TEMPLATE, context)
+    prefs = read_preferences(request)
+    links = context["site_links"]
+    key = (
+        "consultation-shell:v1:"
+        + hashlib.sha256(
+            repr(
+                (
+                    get_language(),
+                    get_script_prefix(),
+                    sorted(prefs.items()),
+                    sorted(links.items()),
+                )
+            ).encode()
+        ).hexdigest()[:32]
+    )
+    cache = page_cache()
+    pieces = cache.get(key)
+    if pieces is None:
+        pieces = _shell_pieces(prefs, links)
+        cache.set(key, pieces)
+    values = {
+        "title": escape(context["consultation_title"]),
+        "main": context["consultation_main"],
+        "csrf": escape(token),
+        "path": escape(request.get_full_path()),
+    }
+    # Odd items are slot names (re.split with one group); values are never scanned again.
+    return HttpResponse(
+        "".join(values[piece] if i % 2 else piece for i, piece in enumerate(pieces))
+    )
+
+
+# --- Invalidation for rows the page shows but the consultation row does not hold ----------------
+
+
+def touch_consultations(queryset) -> int:
+    """Write ``updated_at`` of these consultations, so their cached pages are re-rendered."""
+    return queryset.update(updated_at=timezone.now())
+
+
+def _department_saved(sender, instance, **kwargs):
+    from consultations.models import Consultation
+
+    touch_consultations(Consultation.objects.filter(department_id=instance.pk))
+
+
+def _district_changed(sender, instance, **kwargs):
+    from consultations.models import Consultation
+
+    touch_consultations(Consultation.objects.filter(districts__pk=instance.pk))
+
+
+def _document_saved(sender, instance, **kwargs):
+    from consultations.models import Attachment, Consultation
+
+    ids = Attachment.objects.filter(document_id=instance.pk).values("consultation_id")
+    touch_consultations(Consultation.objects.filter(pk__in=ids))
+
+
+def connect_receivers() -> None:
+    from wagtail.documents import get_document_model_string
+
+    post_save.connect(
+        _department_saved, sender="consultations.Department", dispatch_uid="page_cache_dept"
+    )
+    post_save.connect(
+        _district_changed, sender="consultations.District", dispatch_uid="page_cache_district"
+    )
+    # Before the delete, while the district is still linked to its consultations.
+    pre_delete.connect(
+        _district_changed, sender="consultations.District", dispatch_uid="page_cache_district_d"
+    )
+    post_save.connect(
+        _document_saved, sender=get_document_model_string(), dispatch_uid="page_cache_document"
+    )
