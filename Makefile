@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv db lint pytest e2e bench messages stop-db clean
+.PHONY: run test venv db lint pytest e2e bench bench-all messages stop-db clean
 
 $(VENV)/.stamp: requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,8 +48,17 @@ test: venv
 e2e: venv
 	$(VENV)/bin/pytest -m e2e
 
-bench: venv
-	$(PY) -m bench.pages
+# Benchmarks print their figures (docs/performance.md); pass options with BENCH_ARGS="...".
+# `make bench` runs the page benchmark; `make bench-<name>` any one of BENCHES; bench-all all.
+BENCHES := pages intake analysis campaigns search export response_pdf
+
+bench: bench-pages
+
+bench-%: venv
+	$(PY) -m bench.$* $(BENCH_ARGS)
+
+bench-all: venv
+	@for b in $(BENCHES); do echo "== bench.$$b"; $(PY) -m bench.$$b || exit 1; done
 
 stop-db: venv
 	$(PY) -m cms.config.embedded_db stop

@@ -7,7 +7,7 @@ FONT_COOKIE = "tj_font"
 CONTRAST_COOKIE = "tj_contrast"
 
 # Standard pages linked from every page's header and footer, created by ``setup_site``.
-SITE_LINK_SLUGS = ("consultations", "how-to-take-part", "privacy", "accessibility")
+SITE_LINK_SLUGS = ("consultations", "how-to-take-part", "privacy", "accessibility", "methodology")
 
 
 def read_preferences(request: HttpRequest) -> dict[str, str]:

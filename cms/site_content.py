@@ -198,7 +198,61 @@ ACCESSIBILITY = PageText(
 )
 
 
-STANDARD_PAGES = (HOW_TO_TAKE_PART, PRIVACY, ACCESSIBILITY)
+METHODOLOGY = PageText(
+    slug="methodology",
+    title="我们如何统计和分析意见",
+    title_en="How we count and analyse opinions",
+    body="""
+<h2>每一条意见都被计入</h2>
+<p>您通过网站、电话、信件、来访、座谈会、实地走访、电子邮件或 12345 热线提出的意见，都进入同一本意见登记册，并得到同一种回执编号。所有统计都直接从登记册计算，同一个计算方法用于工作人员的分析页面、导出文件和公开的意见采纳情况说明，所以各处数字一致、可以相互核对。</p>
+<ul>
+<li><strong>收到的意见</strong>：登记册中的全部意见。</li>
+<li><strong>撤回的意见</strong>：在征集期内由本人用回执编号撤回的意见。它们保留在登记册中，并在说明中按渠道公布数量，但不再计入立场、主题、条款等统计——提意见的人已经收回了它。</li>
+<li><strong>计入分析的意见</strong> = 收到的意见 − 撤回的意见。</li>
+<li><strong>不公开展示的意见同样计入。</strong> 如果某项征集公开展示意见原文，工作人员会先审核，隐去含有人身攻击、个人信息等内容的意见。审核只决定页面上显示什么，不改变任何统计数字。</li>
+<li>线下意见按实际收到的日期计入时间统计；网站意见按北京时间的提交日期计入。</li>
+</ul>
+<h2>内容相同或相近的意见</h2>
+<p>很多人使用同一份倡议书或相近的文字提出意见，是正常的参与方式。系统会把完全相同和高度相似的意见归为“批量意见组”，供工作人员整体阅读和答复。<strong>每一条意见照常计数，不因为属于批量意见而减少或合并</strong>；说明中会同时写明“共 N 条意见，M 种不同文本，K 个批量意见组”，让您看到完整情况。</p>
+<h2>主题</h2>
+<p>工作人员逐条阅读意见，按主题归类（例如“健康”“选址”“补偿”）。一条意见可以涉及多个主题，这时它在每个相关主题下各计一次，因此各主题的意见数相加可能大于意见总数。与本次征集无关的意见会标为“无主题”并写明理由；每一条意见最终都有主题或“无主题”的结论，然后才能发布答复。</p>
+<h2>系统建议始终由人决定</h2>
+<p>为了帮助工作人员处理大量意见，系统可以给出建议：把相近的意见聚在一起，提出可能的新主题及其关键词；在工作人员已经归类足够多的意见后，为其余意见建议主题并给出可信度。<strong>建议本身不会改变任何归类或统计</strong>：每一条建议都由工作人员接受或拒绝，建议和决定都留有记录。系统不会自行判断风险等级，也不会给任何人或任何意见打分。</p>
+<h2>保护个人信息</h2>
+<ul>
+<li>统计和导出文件中没有姓名、联系方式和回执编号；意见原文中的电话号码、电子邮箱、身份证号等会被遮盖。</li>
+<li>对承办部门分析员以外的任何人展示的分项统计，<strong>小于 5 的数字显示为“&lt;5”</strong>；如果同一行只有一个数字被隐藏，会再隐藏一个，防止用合计反推。合计数字始终准确。这样，即使在一个小村庄，也无法从统计表推断出某个人的意见。</li>
+<li>您留下的联系方式单独加密保存，只用于告知您答复结果，并在答复公布 90 天后删除。</li>
+</ul>
+<p>---</p>
+""".strip(),
+    body_en="""
+<h2>Every opinion counts</h2>
+<p>Opinions given on the website, by phone, letter, in person, at a symposium, during a field visit, by e-mail or through the 12345 hotline all go into one register of opinions and get the same kind of receipt code. Every figure is computed from that register, and the same calculation is used for the staff's analysis pages, the exports and the published response, so the numbers agree everywhere and can be checked against each other.</p>
+<ul>
+<li><strong>Received</strong>: every opinion in the register.</li>
+<li><strong>Withdrawn</strong>: opinions their authors took back with their receipt code during the period. They stay in the register and their number is published per channel, but they are no longer counted in the stance, theme or clause figures: the person who gave them withdrew them.</li>
+<li><strong>Counted</strong> = received − withdrawn.</li>
+<li><strong>Opinions not shown in public are still counted.</strong> Where a consultation shows opinions in public, staff moderate them first and keep back those with personal attacks, personal data and the like. Moderation only decides what a page shows; it never changes a count.</li>
+<li>Offline opinions count on the day they were received; web opinions on their date in Beijing time.</li>
+</ul>
+<h2>Identical and similar opinions</h2>
+<p>Many people using the same petition letter or similar wording is a normal way to take part. The system groups identical and near-identical opinions into "campaign groups" so that staff can read and answer them together. <strong>Each opinion still counts once, like any other; campaigns are neither discounted nor merged.</strong> The response states "N opinions, M distinct texts, K campaign groups" so that you can see the whole picture.</p>
+<h2>Themes</h2>
+<p>Staff read every opinion and code it with themes (for example "health", "siting", "compensation"). An opinion can be about several themes; it then counts once under each, so the theme figures can add up to more than the number of opinions. An opinion about nothing in the consultation is marked "no theme" with a reason. Every opinion ends with themes or "no theme" before the response can be published.</p>
+<h2>Suggestions are always decided by people</h2>
+<p>To help with many opinions, the system can suggest: it groups similar opinions and proposes possible new themes with their keywords, and once staff have coded enough opinions it suggests themes for the rest with a confidence. <strong>A suggestion changes no coding and no figure by itself</strong>: each one is accepted or rejected by a member of staff, and both the suggestion and the decision are kept. The system never decides a risk level by itself and never scores a person or an opinion.</p>
+<h2>Protecting personal information</h2>
+<ul>
+<li>Figures and exports contain no names, contact details or receipt codes; phone numbers, e-mail addresses and ID numbers inside opinion texts are masked.</li>
+<li>In every breakdown shown to anyone other than the responsible department's analysts, <strong>counts under 5 are shown as "&lt;5"</strong>; where only one count of a row would be hidden, another is hidden too, so it cannot be worked out from the total. Totals are always exact. This way no one's opinion can be inferred from a table, even in a small village.</li>
+<li>Contact details you leave are stored apart, encrypted, used only to tell you about the answer, and deleted 90 days after the response is published.</li>
+</ul>
+""".strip(),
+)
+
+
+STANDARD_PAGES = (HOW_TO_TAKE_PART, PRIVACY, ACCESSIBILITY, METHODOLOGY)
 
 # Used until the deployment sets TINGJIAN_PRIVACY_CONTACT / TINGJIAN_PRIVACY_CONTACT_EN.
 DEFAULT_PRIVACY_CONTACT = (

@@ -23,7 +23,7 @@ def test_setup_site_is_idempotent_and_serves_any_host(site_tree, client):
     again = ensure_site_tree()
     assert again.pk == site_tree.pk
     slugs = sorted(p.slug for p in site_tree.get_children())
-    assert slugs == ["accessibility", "consultations", "how-to-take-part", "privacy"]
+    assert slugs == ["accessibility", "consultations", "how-to-take-part", "methodology", "privacy"]
     page = html(client.get("/", HTTP_HOST="consult.example.gov.cn"))
     assert "政府作出重大决策前" in page
 

@@ -22,7 +22,7 @@ def test_setup_site_command_replaces_wagtail_welcome_page_and_is_repeatable():
     assert site.root_page.title == "听见·意见征集"
     assert HomePage.objects.count() == 1
     assert ConsultationIndexPage.objects.count() == 1
-    assert StandardPage.objects.count() == 3
+    assert StandardPage.objects.count() == 4
     assert not Page.objects.filter(depth=2).exclude(pk=site.root_page_id).exists()
 
 
@@ -61,3 +61,11 @@ def test_feedback_routes_mixin_comes_first_so_its_routes_win():
     assert ConsultationIndexPage.__mro__[1] is FeedbackRoutesMixin
     names = [r.name for r in ConsultationIndexPage.get_subpage_urls()]
     assert {"consultation_list", "consultation_detail"} <= set(names)
+
+
+def test_the_public_methodology_page_explains_counts_campaigns_and_suggestions(client, site_tree):
+    page = StandardPage.objects.get(slug="methodology")
+    assert "撤回" in page.body and "批量意见" in page.body and "由人决定" in page.body
+    assert "withdrawn" in page.body_en and "suggestion" in page.body_en.lower()
+    response = client.get("/")
+    assert 'href="/methodology/"' in response.content.decode()

@@ -360,7 +360,7 @@ def test_dismiss_and_split_write_audit_entries(client, grouped):
     group_new_opinions_now(c.pk)
     assert late.pk in members(group)
     listing = client.get(f"/admin/campaigns/{c.pk}/").content.decode()
-    assert "1 new since decision" in listing or "1 个为决定后新增" in listing
+    assert "决定后新增 1 条" in listing
 
 
 def test_regroup_button_records_and_runs(client, grouped, django_capture_on_commit_callbacks):
