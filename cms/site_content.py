@@ -70,7 +70,7 @@ PRIVACY = PageText(
 <p>公开征求意见是《重大行政决策程序暂行条例》等法规规定的法定职责。我们依据《个人信息保护法》第十三条第一款第（三）项“为履行法定职责或者法定义务所必需”处理您提交的意见，这部分不需要您另行同意。只有下列可选用途才征求您的同意，不同意不影响您提出意见：</p>
 <ul>
 <li>留下电子邮箱或手机号，用于接收对您意见的答复；</li>
-<li>在公布的反馈中引用您的原话并署名。</li>
+<li>在公开展示的意见或公布的反馈中不署名地引用您的原话。</li>
 </ul>
 <h2>处理目的</h2>
 <ul>
@@ -82,7 +82,7 @@ PRIVACY = PageText(
 <ul>
 <li>意见内容：总体态度、对各备选方案的倾向、问卷回答、对条款的意见和其他意见；</li>
 <li>您自愿选择的粗略受影响类别（例如“居住在影响范围内”）；</li>
-<li>可选：用于答复的电子邮箱或手机号；同意署名引用时的署名；</li>
+<li>可选：用于答复的电子邮箱或手机号；是否同意不署名引用您的原话；</li>
 <li>通过电话、信件、来访等方式提出的意见，由工作人员按同样的种类录入。</li>
 </ul>
 <p><strong>我们不收集身份证号、准确住址，不把IP地址、设备信息或浏览器指纹与意见一起保存，也不使用第三方统计或广告脚本。</strong>为防止滥用，系统只在缓存中临时保存截短后网络地址的加密散列值，几分钟后自动失效，不与意见关联。本网站只使用必要的Cookie：语言、字号和对比度偏好，以及表单安全校验。</p>
@@ -90,14 +90,14 @@ PRIVACY = PageText(
 <ul>
 <li>联系方式单独加密保存，只用于发送答复；在该事项的反馈公布后90日内删除。</li>
 <li>意见内容不含身份信息，作为决策过程记录按档案管理规定保存；公开的统计和反馈中，可能识别到个人的小样本数字（少于5）不予显示。</li>
-<li>署名引用的同意撤回后，署名将从公布的材料中删除。</li>
+<li>撤回引用同意后，您的原话不再公开展示。</li>
 </ul>
 <h2>受托处理者</h2>
 <p>本网站目前未委托其他单位处理个人信息。如今后委托技术服务单位运维，我们会在本页列明受托单位名称、处理事项和期限，并通过合同约定其保护义务、监督其履行；受托单位不得将信息用于其他目的。所有数据存储在中华人民共和国境内。</p>
 <h2>您的权利和行使方式</h2>
 <ul>
 <li><strong>查阅、修改、撤回意见：</strong>征集截止前，凭回执码可以查看、修改或撤回您的意见；撤回的意见只计入“已撤回”数量。</li>
-<li><strong>撤回同意：</strong>凭回执码在回执页面取消署名引用或删除联系方式，也可以联系我们办理。撤回同意不影响此前基于同意已进行的处理。</li>
+<li><strong>撤回同意：</strong>征集期内凭回执码修改意见即可取消引用同意，撤回意见时联系方式随即删除；其他情况可以联系我们办理。撤回同意不影响此前基于同意已进行的处理。</li>
 <li><strong>查阅复制、更正补充、删除、要求解释：</strong>依照《个人信息保护法》第四十四条至第四十八条，您可以联系个人信息保护负责人提出请求。我们会核实请求与回执码相符，并在15个工作日内答复。</li>
 <li>如对处理有异议，您还可以向履行个人信息保护职责的部门投诉、举报。</li>
 </ul>
@@ -114,7 +114,7 @@ PRIVACY = PageText(
 <p>Consulting the public is a statutory duty under the Interim Regulations on Major Administrative Decision-making Procedures and other rules. We process the opinion you send on the basis of Article 13(1)(3) of the Personal Information Protection Law, “necessary to perform a statutory duty”; this needs no separate consent. We ask for your consent only for these optional uses, and saying no does not stop you from giving an opinion:</p>
 <ul>
 <li>leaving an e-mail address or mobile number to receive the answer to your opinion;</li>
-<li>quoting your words with your name in the published response.</li>
+<li>quoting your words, without your name, where opinions are shown in public or in the published response.</li>
 </ul>
 <h2>Purposes</h2>
 <ul>
@@ -126,7 +126,7 @@ PRIVACY = PageText(
 <ul>
 <li>your opinion: overall view, preference for each option, questionnaire answers, comments on clauses and other comments;</li>
 <li>a rough category of how you are affected, if you choose one (for example “I live in the affected area”);</li>
-<li>optionally: an e-mail address or mobile number for the answer; your name if you agree to be quoted;</li>
+<li>optionally: an e-mail address or mobile number for the answer; whether you agree to be quoted without your name;</li>
 <li>opinions given by phone, letter or in person, entered by staff in the same way.</li>
 </ul>
 <p><strong>We do not collect ID numbers or exact addresses. We do not store IP addresses, device details or browser fingerprints with opinions, and we use no third-party analytics or advertising scripts.</strong> To prevent abuse, the system keeps only a keyed hash of a shortened network address in a temporary cache that expires after a few minutes and is never linked to an opinion. The site uses only necessary cookies: your language, text size and contrast choices, and form security.</p>
@@ -134,14 +134,14 @@ PRIVACY = PageText(
 <ul>
 <li>Contact details are stored separately and encrypted, used only to send the answer, and deleted within 90 days after the response for that consultation is published.</li>
 <li>Opinions carry no identity and are kept as a record of the decision process under archive rules; published figures hide small counts (below 5) that could point to a person.</li>
-<li>When you withdraw consent to be quoted, your name is removed from published material.</li>
+<li>When you withdraw consent to be quoted, your words are no longer shown in public.</li>
 </ul>
 <h2>Entrusted processors</h2>
 <p>No other organisation currently processes personal information for this site. If technical operation is entrusted to a service provider, we will name it here with what it does and for how long, bind it by contract to protect the information and supervise it; it may not use the information for anything else. All data is stored within the People’s Republic of China.</p>
 <h2>Your rights and how to use them</h2>
 <ul>
 <li><strong>See, change or withdraw your opinion:</strong> until the closing date, your receipt code lets you see, change or withdraw it; a withdrawn opinion is only counted as “withdrawn”.</li>
-<li><strong>Withdraw consent:</strong> on your receipt page, remove the permission to quote you or delete your contact details, or ask us to do it. Withdrawal does not affect processing already done with your consent.</li>
+<li><strong>Withdraw consent:</strong> while the consultation is open, edit your opinion with your receipt code to remove the permission to quote you; withdrawing the opinion deletes your contact details at once; otherwise ask us to do it. Withdrawal does not affect processing already done with your consent.</li>
 <li><strong>Access and copy, correction, deletion, explanation:</strong> under Articles 44 to 48 of the Personal Information Protection Law you can ask the personal information protection officer. We check that the request matches the receipt code and reply within 15 working days.</li>
 <li>If you disagree with how we handle your information, you can also complain to the authority responsible for personal information protection.</li>
 </ul>
