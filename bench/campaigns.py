@@ -31,20 +31,9 @@ BENCH_DB = "tingjian_bench_campaigns"
 
 def setup_database(name: str, *, fresh: bool = True) -> str:
     """Create ``name`` on the embedded server, point Django at it, migrate; returns its URL."""
-    from urllib.parse import quote
+    from bench.pages import bench_database_url
 
-    import psycopg
-
-    from cms.config.embedded_db import ensure_running
-
-    host = ensure_running()["HOST"]
-    with psycopg.connect(dbname="postgres", user="postgres", host=host, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and fresh:
-            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")  # noqa: S608 - constant name
-        if fresh or not exists:
-            conn.execute(f"CREATE DATABASE {name}")  # noqa: S608 - constant name
-    url = f"postgres://postgres@/{name}?host={quote(host)}"
+    url = bench_database_url(fresh=fresh, name=name)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.config.settings.dev")
     import django

@@ -23,7 +23,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
+
+from bench import pages
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -42,21 +43,6 @@ def loadavg() -> str:
 # --- environment ---------------------------------------------------------------------------
 
 
-def bench_database_url(*, fresh: bool) -> str:
-    import psycopg
-
-    from cms.config.embedded_db import ensure_running
-
-    host = ensure_running()["HOST"]
-    with psycopg.connect(dbname="postgres", user="postgres", host=host, autocommit=True) as conn:
-        if fresh:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")  # noqa: S608
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
-        if not exists:
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")  # noqa: S608 - constant name
-    return f"postgres://postgres@/{BENCH_DB}?host={quote(host)}"
-
-
 def bench_environment(*, fresh: bool) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -65,7 +51,7 @@ def bench_environment(*, fresh: bool) -> dict[str, str]:
         SECRET_KEY="bench-export-not-a-secret-" + "x" * 30,
         CONTACT_ENCRYPTION_KEY="YmVuY2gtZXhwb3J0LW5vdC1hLXNlY3JldC0wMDAwMDA=",
         ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=bench_database_url(fresh=fresh),
+        DATABASE_URL=pages.bench_database_url(fresh=fresh, name=BENCH_DB),
         LOG_LEVEL="WARNING",
     )
     return env

@@ -61,7 +61,7 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or sys.exit("wrk is not installed (apt-get install wrk)")
 
 
-def bench_database_url(*, fresh: bool = False) -> str:
+def bench_database_url(*, fresh: bool = False, name: str = BENCH_DB) -> str:
     """A database of its own on the embedded server, so the benchmark never touches dev data."""
     import psycopg
 
@@ -70,14 +70,22 @@ def bench_database_url(*, fresh: bool = False) -> str:
     host = ensure_running()["HOST"]
     with psycopg.connect(dbname="postgres", user="postgres", host=host, autocommit=True) as conn:
         if fresh:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")  # noqa: S608
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # noqa: S608
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")  # noqa: S608 - constant name
-    return f"postgres://postgres@/{BENCH_DB}?host={quote(host)}"
+            conn.execute(f"CREATE DATABASE {name}")  # noqa: S608 - constant name
+    return f"postgres://postgres@/{name}?host={quote(host)}"
 
 
-def bench_environment(settings_module: str, scratch: str, *, fresh: bool) -> dict[str, str]:
+def bench_environment(
+    settings_module: str,
+    scratch: str,
+    *,
+    fresh: bool,
+    database: str = BENCH_DB,
+    extra: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Production settings with throw-away secrets, the bench database and the bench views."""
     from cryptography.fernet import Fernet
 
     env = dict(os.environ)
@@ -86,12 +94,13 @@ def bench_environment(settings_module: str, scratch: str, *, fresh: bool) -> dic
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
         CONTACT_ENCRYPTION_KEY=Fernet.generate_key().decode(),
-        DATABASE_URL=bench_database_url(fresh=fresh),
+        DATABASE_URL=bench_database_url(fresh=fresh, name=database),
         BENCH_VIEWS="1",
         STATIC_ROOT=str(Path(scratch) / "static"),
         MEDIA_ROOT=str(Path(scratch) / "media"),
         LOG_LEVEL="WARNING",
     )
+    env.update(extra or {})
     return env
 
 
