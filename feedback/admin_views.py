@@ -121,7 +121,11 @@ def intake_import(request: HttpRequest, consultation_id: int) -> HttpResponse:
                 context["report"] = report
                 confirmed = form.cleaned_data["import_valid_rows"]
                 if report.valid_rows and (confirmed or not report.invalid_rows):
-                    import_rows(consultation=consultation, report=report, entered_by=request.user)
+                    # Rows already imported are only reported, with their receipt codes.
+                    if report.new_rows:
+                        import_rows(
+                            consultation=consultation, report=report, entered_by=request.user
+                        )
                     context["imported"] = True
                 else:
                     status = 400

@@ -2,8 +2,16 @@
 
 Each row goes through the same ``IntakeForm`` as a single offline opinion, so a row is valid
 exactly when a clerk could have typed it. Nothing is imported while any row has an error,
-unless the clerk confirms importing only the valid rows. Each row's form token is derived from
-the file's content and the row number, so importing the same file twice stores nothing twice.
+unless the clerk confirms importing only the valid rows.
+
+Idempotency: each valid row's form token is derived from the consultation, the row's normalised
+content (the cleaned form values, so "反对" and "oppose", a CSV text date and an XLSX date cell,
+"甲、丙" and "丙、甲" are the same) and the occurrence number of that content in the file. So the
+same rows uploaded again, in any file, format or order, are reported as already imported with
+their receipt codes and stored nothing twice, while two identical paper forms in one file are
+two opinions. The token is an HMAC keyed with ``SECRET_KEY`` rather than a plain uuid5: the
+content includes contact details, which must not be recoverable from the stored token by trying
+phone numbers (R38-R42). Rotating ``SECRET_KEY`` therefore changes the tokens of future imports.
 
 Columns (header row, case-insensitive; Chinese headers in ``HEADER_ALIASES``):
 ``channel, date_received, stance, affected_status, comment, email, phone, quote_consent,
@@ -14,13 +22,17 @@ from 1 in the order shown on the form and ``clause_<n>`` is the clause number.
 from __future__ import annotations
 
 import csv
-import hashlib
+import datetime
 import io
+import json
 import re
+import unicodedata
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from consultations.models import Consultation, Question
@@ -32,7 +44,7 @@ from .services import NotAcceptingOpinions, check_offline_date, submission_creat
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
-IMPORT_NAMESPACE = uuid.UUID("5a0d7f4e-7c59-4a6e-9c1e-3f1f3b1d2a10")
+ROW_HMAC_SALT = "feedback.bulk_import.row-token.v1"
 
 HEADER_ALIASES = {
     "渠道": "channel",
@@ -58,7 +70,13 @@ class RowResult:
     data: dict
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
     form: IntakeForm | None = None
-    submission: Submission | None = None
+    token: uuid.UUID | None = None  # set for valid rows only
+    existing: Submission | None = None  # the opinion already stored with this row's token
+    submission: Submission | None = None  # set by import_rows: stored now or before
+
+    @property
+    def already_imported(self) -> bool:
+        return self.existing is not None
 
 
 @dataclass
@@ -72,6 +90,16 @@ class ImportReport:
     @property
     def invalid_rows(self) -> list[RowResult]:
         return [r for r in self.rows if r.errors]
+
+    @property
+    def new_rows(self) -> list[RowResult]:
+        """Valid rows not stored yet: what importing the file would add."""
+        return [r for r in self.rows if not r.errors and not r.already_imported]
+
+    @property
+    def already_imported_rows(self) -> list[RowResult]:
+        """Valid rows stored by an earlier import (or by a clerk importing at the same time)."""
+        return [r for r in self.rows if not r.errors and r.already_imported]
 
 
 def read_table(name: str, content: bytes) -> list[dict[str, str]]:
@@ -167,9 +195,8 @@ def _option_indexes(value: str, question: Question) -> list[str]:
     return [labels.get(p.casefold(), p) for p in parts]
 
 
-def _form_data(row: dict, token: uuid.UUID, alternatives, questions) -> dict:
+def _form_data(row: dict, alternatives, questions) -> dict:
     data = {
-        "token": str(token),
         "channel": _choice(
             row.get("channel", ""), [c for c in _zh_choices(Channel) if c[0] != Channel.WEB]
         ),
@@ -227,16 +254,15 @@ def _zh_choices(choices_class) -> list[tuple[str, str]]:
 
 
 def validate_file(consultation: Consultation, name: str, content: bytes) -> ImportReport:
-    """Check every row; nothing is written."""
+    """Check every row and find the rows already imported; nothing is written."""
     rows = read_table(name, content)
-    digest = hashlib.sha256(content).hexdigest()
     alternatives = list(selectors.form_alternatives(consultation))
     questions = list(selectors.form_questions(consultation))
     clauses = list(selectors.form_clauses(consultation))
     known = {f"clause_{c.number}" for c in clauses}
     results = []
+    occurrences: Counter[str] = Counter()
     for index, row in enumerate(rows, start=2):
-        token = uuid.uuid5(IMPORT_NAMESPACE, f"{consultation.pk}:{digest}:{index}")
         result = RowResult(number=index, data=row)
         if not row:
             continue
@@ -244,11 +270,12 @@ def validate_file(consultation: Consultation, name: str, content: bytes) -> Impo
             if key.startswith("clause_") and key not in known and row[key]:
                 result.errors.append((key, _("This consultation has no such clause.")))
         form = IntakeForm(
-            _form_data(row, token, alternatives, questions),
+            _form_data(row, alternatives, questions),
             consultation=consultation,
             alternatives=alternatives,
             questions=questions,
             clauses=clauses,
+            require_token=False,
         )
         form.is_valid()
         for field_name, errors in form.errors.items():
@@ -259,9 +286,60 @@ def validate_file(consultation: Consultation, name: str, content: bytes) -> Impo
                 check_offline_date(consultation, form.cleaned_data["submitted_on"])
             except NotAcceptingOpinions as exc:
                 result.errors.append(("date_received", str(exc)))
+        if not result.errors:
+            key = content_key(form.cleaned_data)
+            occurrences[key] += 1
+            result.token = row_token(consultation, key, occurrences[key])
         result.form = form
         results.append(result)
+    tokens = [r.token for r in results if r.token is not None]
+    if tokens:
+        stored = Submission.objects.filter(consultation=consultation, idempotency_token__in=tokens)
+        by_token = {s.idempotency_token: s for s in stored}
+        for result in results:
+            result.existing = by_token.get(result.token)
     return ImportReport(rows=results)
+
+
+def _canonical(name: str, value):
+    """A form value in the form used for the content key, or None when it is empty."""
+    if value is None or value is False or (isinstance(value, (str, list, tuple)) and not value):
+        return None
+    if isinstance(value, str):
+        text = " ".join(unicodedata.normalize("NFC", value).split())
+        if name == "contact_email":
+            text = text.casefold()
+        elif name == "contact_phone":
+            text = re.sub(r"^\+?86(?=1\d{10}$)", "", text)
+        return text
+    if isinstance(value, (list, tuple)):
+        return sorted(str(_canonical(name, v)) for v in value if _canonical(name, v) is not None)
+    if isinstance(value, (datetime.date, uuid.UUID)):
+        return str(value)
+    return value  # int, bool
+
+
+def content_key(cleaned_data: dict) -> str:
+    """The normalised content of a valid row: its cleaned form values, empty ones left out.
+
+    Leaving empty values out keeps the key of a row stable when the file has an extra empty
+    column or the consultation gains a question after the first import.
+    """
+    values = {}
+    for name, value in cleaned_data.items():
+        if name == "token":
+            continue
+        canonical = _canonical(name, value)
+        if canonical is not None:
+            values[name] = canonical
+    return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def row_token(consultation: Consultation, key: str, occurrence: int) -> uuid.UUID:
+    """The idempotency token of the ``occurrence``-th row with content ``key`` in a file."""
+    message = f"{consultation.pk}\n{occurrence}\n{key}"
+    digest = salted_hmac(ROW_HMAC_SALT, message, algorithm="sha256").digest()
+    return uuid.UUID(bytes=digest[:16])
 
 
 def _column_for(field_name: str, alternatives, questions) -> str:
@@ -283,16 +361,25 @@ def _column_for(field_name: str, alternatives, questions) -> str:
 
 
 def import_rows(*, consultation: Consultation, report: ImportReport, entered_by) -> ImportReport:
-    """Store every valid row in one transaction; each gets its own receipt."""
+    """Store every new valid row in one transaction; each gets its own receipt.
+
+    Rows already imported are not stored again (the token's unique constraint also covers a
+    clerk importing the same rows at the same moment: such a row becomes "already imported").
+    """
     with transaction.atomic():
         for row in report.valid_rows:
+            if row.existing is not None:
+                row.submission = row.existing
+                continue
             form = row.form
-            row.submission, _created = submission_create(
+            row.submission, created = submission_create(
                 consultation=consultation,
                 data=form.to_data(),
-                token=form.cleaned_data["token"],
+                token=row.token,
                 channel=form.cleaned_data["channel"],
                 submitted_on=form.cleaned_data["submitted_on"],
                 entered_by=entered_by,
             )
+            if not created:
+                row.existing = row.submission
     return report
