@@ -20,7 +20,12 @@ def read_preferences(request: HttpRequest) -> dict[str, str]:
 
 
 def site_links(request: HttpRequest) -> dict[str, str]:
-    """URLs of the fixed pages keyed by slug with "_" for "-"; one query, only when used."""
+    """URLs of the fixed pages keyed by slug with "_" for "-"; one query, only when used.
+
+    Also ``receipt_lookup``: the receipt look-up of the consultation index page, found by its
+    type whatever its slug (the first by tree order if there are several).
+    """
+    from django.db.models import Q
     from wagtail.models import Page, Site
 
     site = Site.find_for_request(request)
@@ -32,8 +37,40 @@ def site_links(request: HttpRequest) -> dict[str, str]:
     if root_path is None:
         return {}
     paths = [f"{root_path}{slug}/" for slug in SITE_LINK_SLUGS]
-    pages = Page.objects.live().filter(url_path__in=paths).values_list("slug", "url_path")
-    return {slug.replace("-", "_"): url_path[len(root_path) - 1 :] for slug, url_path in pages}
+    index_page = Q(
+        content_type__app_label="cms",
+        content_type__model="consultationindexpage",
+        url_path__startswith=root_path,
+        depth=root_path.count("/") + 1,  # a child of the site's root page
+    )
+    rows = (
+        Page.objects.live()
+        .filter(Q(url_path__in=paths) | index_page)
+        .order_by("path")
+        .values_list("slug", "url_path", "content_type__model")
+    )
+    return site_links_from_rows(
+        root_path, [(slug, path, model == "consultationindexpage") for slug, path, model in rows]
+    )
+
+
+def site_links_from_rows(root_path: str, rows) -> dict[str, str]:
+    """``site_links`` from ``(slug, url_path, is_consultation_index)`` rows in tree order.
+
+    Shared with the routing shortcut in ``cms.page_cache``, which reads the same rows in its
+    own query, so that both give the same links.
+    """
+    from cms.models import ConsultationIndexPage
+
+    links = {}
+    for slug, url_path, is_index in rows:
+        url = url_path[len(root_path) - 1 :]
+        if slug in SITE_LINK_SLUGS:
+            links[slug.replace("-", "_")] = url
+        if is_index and "receipt_lookup" not in links:
+            route = ConsultationIndexPage.get_resolver().reverse("receipt_lookup")
+            links["receipt_lookup"] = url + route.lstrip("/")
+    return links
 
 
 def preferences(request: HttpRequest) -> dict:

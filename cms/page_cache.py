@@ -40,6 +40,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -166,10 +167,14 @@ SELECT
           AND (a.alias_of_id IS NOT NULL
                OR EXISTS (SELECT 1 FROM {restriction} v WHERE v.page_id = a.id))
     ) AS guarded,
-    (SELECT json_agg(json_build_array(l.slug, l.url_path) ORDER BY l.path)
+    (SELECT json_agg(json_build_array(l.slug, l.url_path, l.content_type_id = i.content_type_id)
+                     ORDER BY l.path)
        FROM {page} l
       WHERE l.live
-        AND l.url_path IN (SELECT r.url_path || x || '/' FROM unnest(%s::text[]) AS x)
+        AND (l.url_path IN (SELECT r.url_path || x || '/' FROM unnest(%s::text[]) AS x)
+             OR (l.content_type_id = i.content_type_id
+                 AND l.depth = r.depth + 1
+                 AND l.path LIKE r.path || '%%'))
     ) AS links,
     c.id,
     {row_version},
@@ -260,49 +265,32 @@ def _default_serve_hooks() -> bool:
     ) == [check_view_restrictions]
 
 
-def _wagtail_serve(request: HttpRequest, index_slug: str, slug: str) -> HttpResponse:
+def _wagtail_serve(
+    request: HttpRequest, index_slug: str, slug: str, rest: str = ""
+) -> HttpResponse:
     from wagtail.views import serve
 
-    return serve(request, f"{index_slug}/{slug}/")
+    return serve(request, f"{index_slug}/{slug}/{rest}")
 
 
-def consultation_page(request: HttpRequest, index_slug: str, slug: str) -> HttpResponse:
-    """``/<index>/<slug>/``: the consultation page in one query, else Wagtail's ``serve``."""
+def _routed_row(request: HttpRequest, index_slug: str, slug: str, subpath: str, route: str):
+    """The routing query's row when Wagtail would route ``/<index>/<subpath>`` to the index
+    page's route ``route`` the default way; None whenever Wagtail must decide."""
     from django.contrib.contenttypes.models import ContentType
 
     from cms.context_processors import SITE_LINK_SLUGS
     from cms.models import ConsultationIndexPage, HomePage
 
-    if (
-        not FAST_ROUTE_ENABLED
-        or request.method not in ("GET", "HEAD")
-        or getattr(settings, "WAGTAIL_I18N_ENABLED", False)  # routing through translations
-    ):
-        return _wagtail_serve(request, index_slug, slug)
-    match = ConsultationIndexPage.get_resolver().resolve(f"/{slug}/")
-    if match.url_name != "consultation_detail" or not _default_serve_hooks():
-        return _wagtail_serve(request, index_slug, slug)
+    if not FAST_ROUTE_ENABLED or getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        return None  # routing through translations is left to Wagtail
+    match = ConsultationIndexPage.get_resolver().resolve(subpath)
+    if match.url_name != route or not _default_serve_hooks():
+        return None
     row = _fetch_prepared(_fast_sql(), [list(SITE_LINK_SLUGS), index_slug, slug])
     if row is None:
-        return _wagtail_serve(request, index_slug, slug)
-    (
-        site_count,
-        hostname,
-        is_default_site,
-        root_type,
-        root_path,
-        index_id,
-        index_live,
-        index_type,
-        guarded,
-        links,
-        pk,
-        version,
-        updated_at,
-        opens_at,
-        closes_at,
-        stage,
-    ) = row
+        return None
+    site_count, hostname, is_default_site, root_type, _root_path, index_id, index_live = row[:7]
+    index_type, guarded = row[7:9]
     host = split_domain_port(request._get_raw_host())[0]
     types = ContentType.objects.get_for_models(HomePage, ConsultationIndexPage)
     routable = (
@@ -313,19 +301,57 @@ def consultation_page(request: HttpRequest, index_slug: str, slug: str) -> HttpR
         and index_live
         and index_type == types[ConsultationIndexPage].pk
         and not guarded
-        and pk is not None
     )
-    if not routable:
+    return row if routable else None
+
+
+def consultation_page(request: HttpRequest, index_slug: str, slug: str) -> HttpResponse:
+    """``/<index>/<slug>/``: the consultation page in one query, else Wagtail's ``serve``."""
+    from cms.context_processors import site_links_from_rows
+    from cms.models import ConsultationIndexPage
+
+    row = None
+    if request.method in ("GET", "HEAD"):
+        row = _routed_row(request, index_slug, slug, f"/{slug}/", "consultation_detail")
+    if row is None or row[10] is None:  # not routable here, or no such consultation
         return _wagtail_serve(request, index_slug, slug)
+    root_path, links = row[4], row[9]
+    pk, version, updated_at, opens_at, closes_at, stage = row[10:16]
     stamp = ConsultationStamp(pk, slug, version, updated_at, opens_at, closes_at, stage)
     base = reverse("wagtail_serve", args=(f"{index_slug}/",))
     context = detail_context(stamp, detail_url=ConsultationIndexPage.detail_path(base, slug))
     # What cms.context_processors.site_links would read, from the same query.
-    context["site_links"] = {
-        link_slug.replace("-", "_"): url_path[len(root_path) - 1 :]
-        for link_slug, url_path in links or ()
-    }
+    context["site_links"] = site_links_from_rows(root_path, links or ())
     return shell_response(request, context)
+
+
+class LazyIndexPage(SimpleLazyObject):
+    """The consultation index page, read from the database only when something needs more
+    than its routes: the opinion form's success path (a redirect to the receipt) needs only
+    ``reverse_subpage``; a page re-rendered with errors reads the page as usual."""
+
+    def reverse_subpage(self, name, args=None, kwargs=None):
+        from cms.models import ConsultationIndexPage
+
+        return ConsultationIndexPage.get_resolver().reverse(name, *(args or ()), **(kwargs or {}))
+
+
+def opinion_form_page(request: HttpRequest, index_slug: str, slug: str) -> HttpResponse:
+    """``/<index>/<slug>/opinion/``: the opinion form without Wagtail's routing when it is safe.
+
+    The same view (``feedback.views.opinion_form``) answers as through Wagtail's ``serve``
+    and the index page's route; only the site and page look-ups are replaced by the routing
+    query, and the page itself is read only if the response renders it.
+    """
+    from cms.models import ConsultationIndexPage
+    from feedback import views
+
+    row = _routed_row(request, index_slug, slug, f"/{slug}/opinion/", "opinion_form")
+    if row is None:
+        return _wagtail_serve(request, index_slug, slug, "opinion/")
+    index_id = row[5]
+    page = LazyIndexPage(lambda: ConsultationIndexPage.objects.get(pk=index_id))
+    return views.opinion_form(request, page=page, slug=slug)
 
 
 # --- The shell around the main region ----------------------------------------------------------

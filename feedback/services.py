@@ -1,4 +1,5 @@
-"""Write paths of the opinion register. Each is one short transaction of a few INSERTs.
+"""Write paths of the opinion register. A new opinion is one statement (feedback/opinion_insert.py);
+edits and withdrawals are one short transaction each.
 
 Principles (issue 3): nothing acknowledged is lost, identity stays apart from opinions, and bad
 input changes nothing. A receipt is only returned after the transaction has committed.
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,7 @@ from .models import (
     QuestionAnswer,
     Submission,
 )
+from .opinion_insert import insert_opinion
 from .permissions import can_read_contact
 from .receipts import new_receipt
 
@@ -92,49 +94,77 @@ def normalised_text_hash(data: OpinionData) -> str:
     return hashlib.sha256(folded.encode()).hexdigest()
 
 
+def _parts(submission: Submission, data: OpinionData) -> list[list]:
+    """The rows of an opinion's parts: preferences, answers, clause comments."""
+    return [
+        [
+            AlternativePreference(submission=submission, alternative_id=alt_id, preference=pref)
+            for alt_id, pref in data.preferences.items()
+            if pref
+        ],
+        [
+            QuestionAnswer(
+                submission=submission,
+                question_id=q_id,
+                options=sorted(a.options),
+                scale=a.scale,
+                text=a.text,
+            )
+            for q_id, a in data.answers.items()
+            if not a.is_empty()
+        ],
+        [
+            ClauseComment(submission=submission, clause_id=clause_id, text=text)
+            for clause_id, text in data.clause_comments.items()
+            if text
+        ],
+    ]
+
+
 def _write_parts(submission: Submission, data: OpinionData) -> None:
-    AlternativePreference.objects.bulk_create(
-        AlternativePreference(submission=submission, alternative_id=alt_id, preference=pref)
-        for alt_id, pref in data.preferences.items()
-        if pref
-    )
-    QuestionAnswer.objects.bulk_create(
-        QuestionAnswer(
-            submission=submission,
-            question_id=q_id,
-            options=sorted(a.options),
-            scale=a.scale,
-            text=a.text,
-        )
-        for q_id, a in data.answers.items()
-        if not a.is_empty()
-    )
-    ClauseComment.objects.bulk_create(
-        ClauseComment(submission=submission, clause_id=clause_id, text=text)
-        for clause_id, text in data.clause_comments.items()
-        if text
-    )
+    for rows in _parts(submission, data):
+        if rows:
+            type(rows[0]).objects.bulk_create(rows)
+
+
+def _new_contact(data: OpinionData) -> tuple[Contact | None, str]:
+    """An unsaved encrypted contact and its random reference; (None, "") without contact."""
+    if not (data.contact_email or data.contact_phone):
+        return None, ""
+    ref = secrets.token_urlsafe(32)
+    payload = {k: v for k, v in (("email", data.contact_email), ("phone", data.contact_phone)) if v}
+    return Contact(ref=ref, ciphertext=encrypt_contact(payload)), ref
 
 
 def _store_contact(data: OpinionData) -> str:
-    if not (data.contact_email or data.contact_phone):
-        return ""
-    ref = secrets.token_urlsafe(32)
-    payload = {k: v for k, v in (("email", data.contact_email), ("phone", data.contact_phone)) if v}
-    Contact.objects.create(ref=ref, ciphertext=encrypt_contact(payload))
+    contact, ref = _new_contact(data)
+    if contact is not None:
+        contact.save()
     return ref
 
 
+_MARK_DUPLICATE_SQL = """
+UPDATE {table} SET is_exact_duplicate = EXISTS (
+    SELECT 1 FROM {table} e
+    WHERE e.consultation_id = %s AND e.text_hash = %s AND e.text_hash <> '' AND e.id < %s
+)
+WHERE id = %s
+RETURNING is_exact_duplicate
+"""
+
+
 def _mark_duplicate(submission: Submission) -> None:
-    if not submission.text_hash:
+    """Set the exact-duplicate mark: does an earlier opinion of the consultation have the same
+    text? One statement. An exact duplicate is accepted and marked, never refused."""
+    if not submission.text_hash and not submission.is_exact_duplicate:
         return
-    earlier = Submission.objects.filter(
-        consultation_id=submission.consultation_id, text_hash=submission.text_hash
-    ).exclude(pk=submission.pk)
-    is_duplicate = earlier.filter(pk__lt=submission.pk).exists()
-    if is_duplicate != submission.is_exact_duplicate:
-        Submission.objects.filter(pk=submission.pk).update(is_exact_duplicate=is_duplicate)
-        submission.is_exact_duplicate = is_duplicate
+    sql = _MARK_DUPLICATE_SQL.format(table=connection.ops.quote_name(Submission._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [submission.consultation_id, submission.text_hash, submission.pk, submission.pk],
+        )
+        submission.is_exact_duplicate = cursor.fetchone()[0]
 
 
 def _local_date_range(consultation: Consultation) -> tuple[date, date]:
@@ -189,26 +219,25 @@ def submission_create(
             return existing, False
         raise
     text_hash = normalised_text_hash(data)
+    contact, contact_ref = _new_contact(data)
     for _attempt in range(3):
+        submission = Submission(
+            consultation=consultation,
+            channel=channel,
+            stance=data.stance,
+            affected_status=data.affected_status,
+            comment=data.comment,
+            quote_consent=data.quote_consent,
+            receipt=new_receipt(),
+            received_at=now,
+            submitted_on=submitted_on,
+            text_hash=text_hash,
+            idempotency_token=token,
+            contact_ref=contact_ref,
+            entered_by=entered_by,
+        )
         try:
-            with transaction.atomic():
-                submission = Submission.objects.create(
-                    consultation=consultation,
-                    channel=channel,
-                    stance=data.stance,
-                    affected_status=data.affected_status,
-                    comment=data.comment,
-                    quote_consent=data.quote_consent,
-                    receipt=new_receipt(),
-                    received_at=now,
-                    submitted_on=submitted_on,
-                    text_hash=text_hash,
-                    idempotency_token=token,
-                    contact_ref=_store_contact(data),
-                    entered_by=entered_by,
-                )
-                _write_parts(submission, data)
-                _mark_duplicate(submission)
+            insert_opinion(submission, contact=contact, parts=_parts(submission, data))
             return submission, True
         except IntegrityError:
             existing = _stored_with_token(consultation, token)

@@ -159,18 +159,14 @@ def opinion_form(request: HttpRequest, *, page, slug: str) -> HttpResponse:
 
     if _too_large(request, body_limit(consultation)):
         return _too_large_response(request, page)
-    # A retry of a form already stored returns its receipt without counting against limits.
-    try:
-        token = uuid.UUID(request.POST.get("token", ""))
-    except ValueError:
-        token = None
     base = routed_page_url(page, request, "opinion_form", slug=slug)
-    if token is not None:
-        done = Submission.objects.filter(idempotency_token=token, consultation=consultation).first()
+    limited = ratelimit.check_submission(request, consultation.pk)
+    if limited or status != Consultation.Status.OPEN:
+        # A retry of a form already stored gets its receipt even past a limit or the close.
+        # (In the usual case no look-up is needed: the INSERT itself finds a stored token.)
+        done = _stored_with_token(request, consultation)
         if done is not None:
             return _to_receipt(request, page, done, "again", base=base)
-
-    limited = ratelimit.check_submission(request, consultation.pk)
     if limited:
         return rate_limited_response(request, page, limited)
     form = _form_for(consultation, request.POST)
@@ -182,7 +178,7 @@ def opinion_form(request: HttpRequest, *, page, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _form_response(request, page, consultation, form, mode="new", status=400)
     try:
-        submission, _created = submission_create(
+        submission, created = submission_create(
             consultation=consultation, data=form.to_data(), token=form.cleaned_data["token"]
         )
     except NotAcceptingOpinions as exc:
@@ -190,7 +186,15 @@ def opinion_form(request: HttpRequest, *, page, slug: str) -> HttpResponse:
             request, page, consultation, form, mode="new", status=403, refused_status=exc.status
         )
     # The transaction has committed: only now is the receipt shown (post/redirect/get).
-    return _to_receipt(request, page, submission, "sent", base=base)
+    return _to_receipt(request, page, submission, "sent" if created else "again", base=base)
+
+
+def _stored_with_token(request: HttpRequest, consultation: Consultation) -> Submission | None:
+    try:
+        token = uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        return None
+    return Submission.objects.filter(idempotency_token=token, consultation=consultation).first()
 
 
 def _to_receipt(

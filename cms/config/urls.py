@@ -28,7 +28,8 @@ if settings.BENCH_VIEWS:
     urlpatterns += [path("bench/one-query", bench_views.one_query, name="bench_one_query")]
     urlpatterns += [path("bench/one-insert", bench_views.one_insert, name="bench_one_insert")]
 
-# The consultation page without Wagtail's routing when it is safe; otherwise Wagtail's serve.
+# The consultation page and its opinion form without Wagtail's routing when it is safe; otherwise Wagtail's serve.
 urlpatterns += [path("<slug:index_slug>/<slug:slug>/", page_cache.consultation_page)]
+urlpatterns += [path("<slug:index_slug>/<slug:slug>/opinion/", page_cache.opinion_form_page)]
 
 urlpatterns += [path("", include(wagtail_urls))]

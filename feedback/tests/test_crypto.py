@@ -26,3 +26,20 @@ def test_key_command_prints_a_usable_key(capsys):
     Fernet(key.encode())
     call_command("contact_key", "--check")
     assert "works" in capsys.readouterr().out
+
+
+def test_fallback_key_works_under_other_settings_overrides():
+    # override_settings hides the settings module's name; the fallback must not depend on it.
+    with override_settings(CONTACT_ENCRYPTION_KEY="", LANGUAGE_CODE="en"):
+        token = crypto.encrypt_contact({"phone": "13812345678"})
+        assert crypto.decrypt_contact(token) == {"phone": "13812345678"}
+
+
+def test_without_a_key_production_settings_refuse():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with (
+        override_settings(CONTACT_ENCRYPTION_KEY="", CONTACT_KEY_FALLBACK=False),
+        pytest.raises(ImproperlyConfigured),
+    ):
+        crypto.encrypt_contact({"phone": "13812345678"})

@@ -5,3 +5,6 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")  # noqa: S105
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Without CONTACT_ENCRYPTION_KEY, contacts are encrypted with a key derived from SECRET_KEY.
+CONTACT_KEY_FALLBACK = True

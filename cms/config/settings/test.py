@@ -13,3 +13,6 @@ CACHES = {
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Parallel test runs on one embedded server get their own database.
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_tingjian")}
+
+# Without CONTACT_ENCRYPTION_KEY, contacts are encrypted with a key derived from SECRET_KEY.
+CONTACT_KEY_FALLBACK = True
