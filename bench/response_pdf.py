@@ -6,14 +6,17 @@ Uses its own database on the embedded server (``tingjian_bench_pdf``, dropped at
 ``--keep``). Inserts ``n`` opinions with bulk inserts (channels, stances, withdrawn share),
 20 themes with dispositions and reasons, one or two codings per opinion, campaign groups, and
 two draft versions of 80 clauses with some changed. Then times, each in this process:
-``register_totals`` (the publication snapshot), the report build, the uncached PDF rendering
-(WeasyPrint, Noto CJK), and the cached PDF fetch through the public URL.
+``response_totals`` (the publication snapshot: the canonical ``aggregates.register_totals`` plus
+the coding figures), the report build, the uncached PDF rendering (WeasyPrint, Noto CJK) split
+into HTML + layout and PDF writing (font subsetting), and the cached PDF fetch. Prints the
+process's peak RSS. ``--profile FILE`` writes a cProfile of the uncached rendering.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import time
 import uuid
 from datetime import timedelta
@@ -121,30 +124,59 @@ def build(n: int, seed: int):
     return c, user, v1, v2
 
 
+def reuse(n: int):
+    """The consultation a previous ``--keep`` run left (``--reuse``)."""
+    from django.contrib.auth import get_user_model
+
+    from consultations.models import Consultation
+    from feedback.models import ConsultationResponse, Submission
+
+    c = Consultation.objects.get(slug="bench-pdf")
+    ConsultationResponse.objects.filter(consultation=c).delete()
+    found = Submission.objects.filter(consultation=c).count()
+    if found != n:
+        raise SystemExit(f"--reuse: the kept database has {found} opinions, not {n}")
+    user = get_user_model().objects.get(username="bench-editor")
+    versions = c.draft_versions.order_by("number")
+    return c, user, versions[0], versions[1]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the database (see --reuse)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the database --keep left")
+    parser.add_argument("--profile", default="", help="write a cProfile of the PDF rendering")
     args = parser.parse_args(argv)
     print(load_average())
-    setup_database(BENCH_DB)
+    setup_database(BENCH_DB, fresh=not args.reuse)
+    keep = args.keep
     try:
         from django.core.management import call_command
 
         call_command("createcachetable", verbosity=0)
         from django.core.cache import cache
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
         from django.utils import timezone
 
         from feedback.models import ConsultationResponse
-        from feedback.response.counts import register_totals
+        from feedback.response.counts import response_totals
         from feedback.response.report import build_report
-        from feedback.response.views import render_pdf
 
-        c, user, v1, v2 = build(args.n, args.seed)
+        c, user, v1, v2 = reuse(args.n) if args.reuse else build(args.n, args.seed)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")  # as autovacuum would have after the inserts
         t0 = time.perf_counter()
-        counts = register_totals(c)
+        with CaptureQueriesContext(connection) as queries:
+            counts = response_totals(c)
         t_counts = time.perf_counter() - t0
+        slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:4]
+        print(
+            f"response_totals: {len(queries)} queries, slowest "
+            + ", ".join(f"{float(q['time']):.2f} s ({q['sql'][:60]}…)" for q in slowest)
+        )
         response = ConsultationResponse.objects.create(
             consultation=c,
             summary="感谢参与。" * 20,
@@ -157,22 +189,51 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         build_report(response)
         t_report = time.perf_counter() - t0
+        profiler = None
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        # A fresh process: import WeasyPrint (cffi bindings to Pango, HarfBuzz), then render.
         t0 = time.perf_counter()
-        data = render_pdf(c, response)
-        t_pdf = time.perf_counter() - t0
+        import weasyprint  # noqa: F401
+
+        from feedback.response.views import render_document
+
+        t_import = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        document = render_document(c, response)
+        t_layout = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        data = document.write_pdf()
+        t_write = time.perf_counter() - t0
+        t_pdf = t_import + t_layout + t_write
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+        # A worker that has rendered before (fonts loaded): what a later publication costs.
+        t0 = time.perf_counter()
+        build_report(response)
+        render_document(c, response).write_pdf()
+        t_warm = time.perf_counter() - t0
         cache.set("bench-response-pdf", data, 60)
         t0 = time.perf_counter()
         cached = cache.get("bench-response-pdf")
         t_cached = time.perf_counter() - t0
         assert cached == data
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
-            f"n={args.n}: register_totals {t_counts:.2f} s, report {t_report:.2f} s, "
-            f"PDF render (uncached) {t_pdf:.2f} s, {len(data) / 1024:.0f} KiB, "
-            f"cached fetch {t_cached * 1000:.0f} ms; total publication path "
-            f"{t_counts + t_report + t_pdf:.2f} s"
+            f"n={args.n}: response_totals {t_counts:.2f} s, report {t_report:.2f} s, "
+            f"PDF render (uncached, cold process) {t_pdf:.2f} s (import WeasyPrint "
+            f"{t_import:.2f} s, HTML + layout {t_layout:.2f} s, write + font subsetting "
+            f"{t_write:.2f} s), {len(data) / 1024:.0f} KiB, {len(document.pages)} pages; "
+            f"warm re-render {t_warm:.2f} s; cached fetch {t_cached * 1000:.0f} ms; "
+            f"total publication path {t_counts + t_report + t_pdf:.2f} s; peak RSS {rss:.0f} MB"
         )
+        print(load_average())
     finally:
-        if not args.keep:
+        if not keep:
             drop_database(BENCH_DB)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Min, Q
 
-from feedback.models import CampaignGroup, CampaignMember, Submission
+from feedback.models import CampaignGroup, CampaignMember
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,11 @@ def counted_groups(consultation):
 
 
 def campaign_summary(consultation) -> CampaignSummary:
-    agg = Submission.objects.filter(consultation=consultation).aggregate(
-        n=Count("pk"), m=Count("text_hash", distinct=True, filter=~Q(text_hash=""))
-    )
-    return CampaignSummary(agg["n"], agg["m"], counted_groups(consultation).count())
+    """The figures come from the canonical ``aggregates.register_totals`` (one source)."""
+    from feedback.analysis.aggregates import register_totals
+
+    totals = register_totals(consultation)
+    return CampaignSummary(totals["received"], totals["distinct_texts"], totals["campaign_groups"])
 
 
 def groups_for_list(consultation, status: str = ""):

@@ -13,7 +13,8 @@ What is counted (the same rules everywhere; docs/methodology.md explains them in
   and reported on their own: ``register_totals`` gives received, withdrawn and active (=
   received − withdrawn) overall and per channel (R44).
 * **Campaigns are counted, not discounted**: each opinion of a campaign group counts once, like
-  any other; the number of distinct texts and of campaign groups is reported beside.
+  any other; the number of distinct texts and of campaign groups is reported beside, over the
+  same opinions as "received" ("N opinions, M distinct texts, K campaign groups", R61).
 * **Several themes**: an opinion coded with several themes counts once under each of them, so
   the theme rows add up to more than the number of opinions.
 * **Small cells**: with ``suppressed=True`` every breakdown hides cells between 1 and 4 (and one
@@ -21,7 +22,8 @@ What is counted (the same rules everywhere; docs/methodology.md explains them in
   exact. Use it for everyone but the analysts of the owning department (R53).
 
 ``register_totals(consultation)`` is the one source of the canonical totals for the dashboard,
-the exports and the published response.
+the exports, the campaigns screen and the published response (whose snapshot adds the coding
+figures, see ``feedback.response.counts``).
 """
 
 from __future__ import annotations
@@ -193,25 +195,61 @@ def _crosstab(name, title, columns, rows_spec, counts, *, suppressed, note="") -
 # --------------------------------------------------------------------------- canonical totals
 
 
+def campaign_figures(consultation) -> dict:
+    """Distinct texts and campaign groups of the register (every received opinion, withdrawn ones
+    included, like ``received``): the "M distinct texts, K campaign groups" of every report.
+
+    ``distinct_texts``: different normalised texts (distinct ``text_hash``) among opinions that
+    have a text (an opinion with only a stance or choices has none). ``campaign_groups``: groups
+    of two or more opinions that an analyst did not dismiss (suggested or confirmed; a split can
+    leave a group of one, which is not counted); ``in_campaign_groups``: their opinions.
+    """
+    from feedback.models import CampaignGroup, CampaignMember, Submission
+
+    distinct_texts = (
+        Submission.objects.filter(consultation=consultation)
+        .exclude(text_hash="")
+        .aggregate(n=Count("text_hash", distinct=True))["n"]
+    )
+    groups = (
+        CampaignMember.objects.filter(group__consultation=consultation)
+        .exclude(group__status=CampaignGroup.Status.DISMISSED)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+    )
+    group_sizes = [row["n"] for row in groups]
+    return {
+        "distinct_texts": distinct_texts,
+        "campaign_groups": len(group_sizes),
+        "in_campaign_groups": sum(group_sizes),
+    }
+
+
 def register_totals(consultation) -> dict:
-    """The canonical numbers of the register, exact (not suppressed).
+    """The canonical numbers of the register, exact (not suppressed), JSON-serialisable.
+
+    The ONE source of the register's totals: the analysts' dashboard, the aggregate exports, the
+    campaigns screen (``campaign_selectors.campaign_summary``) and the published response
+    (``feedback.response.counts.response_totals`` adds the coding figures and stores the result
+    at publication) all take them from here, so their numbers reconcile.
 
     ``received`` counts every opinion ever received (withdrawn ones too), ``withdrawn`` those
     taken back by their authors, ``active = received − withdrawn``. ``by_channel`` gives the three
     figures per channel (every channel listed, zeros included) and ``by_stance`` the active
-    opinions per stance (``""`` = not given). ``distinct_texts`` counts the different normalised
-    texts among active opinions that have text; ``campaign_groups`` the groups of two or more
-    active opinions not dismissed by an analyst, ``in_campaign_groups`` their opinions. Every
-    report uses this function, so their sums reconcile with the register.
+    opinions per stance (``""`` = not given). ``distinct_texts``, ``campaign_groups`` and
+    ``in_campaign_groups``: see ``campaign_figures``. The sentence every report states,
+    "N opinions, M distinct texts, K campaign groups", is ``campaign_summary(totals)``.
     """
-    from feedback.models import CampaignGroup, CampaignMember, Channel, Stance, Submission
+    from feedback.models import Channel, Stance, Submission
 
     base = Submission.objects.filter(consultation=consultation)
     per_channel = {
         row["channel"]: row
-        for row in base.values("channel").annotate(
-            received=Count("pk"), withdrawn=Count("pk", filter=Q(withdrawn=True))
-        )
+        for row in base.order_by()
+        .values("channel")
+        .annotate(received=Count("pk"), withdrawn=Count("pk", filter=Q(withdrawn=True)))
     }
     by_channel = []
     for value, label in Channel.choices:
@@ -227,6 +265,7 @@ def register_totals(consultation) -> dict:
         )
     stance_counts = dict(
         base.filter(withdrawn=False)
+        .order_by()
         .values_list("stance")
         .annotate(n=Count("pk"))
         .values_list("stance", "n")
@@ -234,29 +273,28 @@ def register_totals(consultation) -> dict:
     by_stance = {value: stance_counts.get(value, 0) for value in [*Stance.values, NOT_GIVEN]}
     received = sum(row["received"] for row in by_channel)
     withdrawn = sum(row["withdrawn"] for row in by_channel)
-    distinct_texts = (
-        base.filter(withdrawn=False)
-        .exclude(text_hash="")
-        .aggregate(n=Count("text_hash", distinct=True))["n"]
-    )
-    groups = (
-        CampaignMember.objects.filter(group__consultation=consultation, submission__withdrawn=False)
-        .exclude(group__status=CampaignGroup.Status.DISMISSED)
-        .values("group")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=2)
-    )
-    group_sizes = [row["n"] for row in groups]
     return {
         "received": received,
         "withdrawn": withdrawn,
         "active": received - withdrawn,
         "by_channel": by_channel,
         "by_stance": by_stance,
-        "distinct_texts": distinct_texts,
-        "campaign_groups": len(group_sizes),
-        "in_campaign_groups": sum(group_sizes),
+        **campaign_figures(consultation),
     }
+
+
+def campaign_summary(totals: dict) -> dict | None:
+    """The figures of "N opinions, M distinct texts, K campaign groups" from ``register_totals``
+    (or a stored snapshot of it): N = opinions received. For ``feedback/_campaign_summary.html``; None when
+    a figure is missing (a snapshot stored before distinct texts were recorded)."""
+    figures = {
+        "opinions": totals.get("received"),
+        "distinct_texts": totals.get("distinct_texts"),
+        "groups": totals.get("campaign_groups"),
+    }
+    if any(value is None for value in figures.values()):
+        return None
+    return figures
 
 
 # --------------------------------------------------------------------------- totals

@@ -1,7 +1,9 @@
 """The content of the public response page and its PDF, built once from the published response.
 
-Every number comes from ``ConsultationResponse.counts``, the snapshot ``register_totals`` took
-at publication; dispositions are final after publication, so page and PDF never change.
+Every number comes from ``ConsultationResponse.counts``, the snapshot ``response_totals`` took at
+publication (the canonical ``aggregates.register_totals`` plus the coding figures), read through
+``snapshot_totals`` so that responses published with an older snapshot still show; dispositions
+are final after publication, so page and PDF never change.
 No names, receipt codes or contact data are included (R25).
 """
 
@@ -13,7 +15,10 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from consultations.diff import UNCHANGED, draft_version_diff
-from feedback.models import Channel, ConsultationResponse, Disposition, Theme
+from feedback.analysis.aggregates import campaign_summary
+from feedback.models import ConsultationResponse, Disposition, Theme
+
+from .counts import snapshot_totals
 
 # Patterns of personal data that must not appear in a published response (R25).
 PERSONAL_DATA_PATTERNS = [
@@ -44,7 +49,8 @@ class ThemeLine:
 class Report:
     response: ConsultationResponse
     counts: dict
-    channels: list[tuple[str, int]]
+    channels: list[tuple[str, int, int | None]]  # (label, received, withdrawn or None: unknown)
+    summary: dict | None  # "N opinions, M distinct texts, K campaign groups"; None: unknown
     dispositions: list[tuple[str, str, int]]
     themes: list[ThemeLine]
     diff: list
@@ -52,12 +58,11 @@ class Report:
 
 
 def build_report(response: ConsultationResponse) -> Report:
-    counts = response.counts or {}
-    labels = dict(Channel.choices)
+    counts = snapshot_totals(response.counts)
     channels = [
-        (str(labels.get(value, value)), n)
-        for value, n in (counts.get("by_channel") or {}).items()
-        if n
+        (row["label"], row["received"], row["withdrawn"])
+        for row in counts["by_channel"]
+        if row["received"]
     ]
     by_disposition = counts.get("by_disposition") or {}
     dispositions = [
@@ -93,7 +98,9 @@ def build_report(response: ConsultationResponse) -> Report:
                 unchanged += 1
             else:
                 diff.append(d)
-    return Report(response, counts, channels, dispositions, themes, diff, unchanged)
+    return Report(
+        response, counts, channels, campaign_summary(counts), dispositions, themes, diff, unchanged
+    )
 
 
 DISPOSITION_HELP = {

@@ -24,7 +24,7 @@ from feedback.models import (
     ThemeResponse,
 )
 
-from .counts import register_totals
+from .counts import response_totals
 from .permissions import can_respond
 from .selectors import consulted_version, response_check
 
@@ -129,7 +129,8 @@ def response_publish(
     """Publish the response; refused while ``response_check`` lists problems.
 
     Stores the register's totals, moves the consultation to "response published", marks every
-    opinion answered, writes the audit entry and, after commit, enqueues the notifications.
+    opinion answered, writes the audit entry and, after commit, enqueues the notifications and
+    the rendering of the PDF.
     """
     _require(user, consultation)
     _validate_versions(consultation, draft_from, draft_to)
@@ -139,7 +140,7 @@ def response_publish(
         problems = response_check(consultation, summary=f"{summary}\n{summary_en}")
         if problems:
             raise ResponseNotReady(problems)
-        counts = register_totals(consultation)
+        counts = response_totals(consultation)
         response, _created = ConsultationResponse.objects.update_or_create(
             consultation=consultation,
             defaults={
@@ -165,11 +166,12 @@ def response_publish(
             detail={"what": "response", "counts": counts, "answered": answered},
         )
         consultation_id = consultation.pk
-        transaction.on_commit(lambda: _enqueue_notifications(consultation_id))
+        transaction.on_commit(lambda: _after_publish(consultation_id))
     return response
 
 
-def _enqueue_notifications(consultation_id: int) -> None:
-    from .tasks import notify_response
+def _after_publish(consultation_id: int) -> None:
+    from .tasks import notify_response, render_response_pdfs
 
     notify_response.enqueue(consultation_id)
+    render_response_pdfs.enqueue(consultation_id)

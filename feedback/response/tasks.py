@@ -98,3 +98,20 @@ def notify_response(consultation_id: int) -> int:
         if notification is not None and notification.status == Notification.Status.SENT:
             sent += 1
     return sent
+
+
+@task()
+def render_response_pdfs(consultation_id: int) -> list[str]:
+    """Render and cache the response PDF in every language once it is published; returns the
+    languages rendered (none when the response is not published)."""
+    from consultations.models import Consultation
+
+    from .selectors import published_response
+    from .views import cache_pdfs
+
+    consultation = Consultation.objects.get(pk=consultation_id)
+    response = published_response(consultation)
+    if response is None:
+        return []
+    response.consultation = consultation
+    return cache_pdfs(consultation, response)

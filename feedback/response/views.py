@@ -56,8 +56,8 @@ def pdf_cache_key(response, language: str) -> str:
     return f"response-pdf:{response.consultation_id}:{response.published_at.timestamp()}:{language}"
 
 
-def render_pdf(consultation, response) -> bytes:
-    """The response document as PDF bytes (WeasyPrint, Noto CJK fonts, print stylesheet)."""
+def render_document(consultation, response):
+    """The response document laid out by WeasyPrint (Noto CJK fonts, print stylesheet)."""
     from weasyprint import CSS, HTML
 
     html = render_to_string("feedback/response/print.html", report_context(consultation, response))
@@ -65,7 +65,27 @@ def render_pdf(consultation, response) -> bytes:
     css_path = finders.find("feedback/response-print.css")
     if css_path:
         stylesheets.append(CSS(filename=css_path))
-    return HTML(string=html).write_pdf(stylesheets=stylesheets)
+    return HTML(string=html).render(stylesheets=stylesheets)
+
+
+def render_pdf(consultation, response) -> bytes:
+    """The response document as PDF bytes."""
+    return render_document(consultation, response).write_pdf()
+
+
+def cache_pdfs(consultation, response) -> list[str]:
+    """Render the PDF in every site language and cache it, so that no resident waits for the
+    rendering (run by a task at publication; the view renders on a cache miss)."""
+    from django.conf import settings
+
+    done = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            cache.set(
+                pdf_cache_key(response, code), render_pdf(consultation, response), PDF_CACHE_SECONDS
+            )
+        done.append(code)
+    return done
 
 
 def response_pdf(request: HttpRequest, *, page, slug: str) -> HttpResponse:

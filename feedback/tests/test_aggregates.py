@@ -45,9 +45,16 @@ def test_register_totals_reconcile(open_consultation, register):
         "": 1,
     }
     assert sum(totals["by_stance"].values()) == totals["active"]
-    # Texts a, b, a among active opinions with text ("c" is withdrawn).
-    assert totals["distinct_texts"] == 2
+    # Texts a, b, a, c among received opinions with text (the withdrawn "c" counts, like it
+    # counts in "received": N opinions, M distinct texts, K campaign groups describe the same
+    # opinions).
+    assert totals["distinct_texts"] == 3
     assert totals["campaign_groups"] == 0
+    assert aggregates.campaign_summary(totals) == {
+        "opinions": 7,
+        "distinct_texts": 3,
+        "groups": 0,
+    }
 
 
 def test_totals_by_channel_stance_and_affected(open_consultation, register):

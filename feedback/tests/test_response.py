@@ -13,6 +13,7 @@ from django.utils import timezone
 from consultations.models import ChangeLogEntry, Consultation, Department
 from consultations.roles import Role
 from consultations.tests.factories import UserFactory
+from feedback.analysis import aggregates
 from feedback.models import (
     AuditAction,
     AuditEntry,
@@ -23,7 +24,7 @@ from feedback.models import (
     SubmissionStatus,
 )
 from feedback.response import selectors, sms
-from feedback.response.counts import register_totals
+from feedback.response.counts import response_totals, snapshot_totals
 from feedback.response.services import ResponseNotReady, disposition_set, response_publish
 from feedback.response.sms import LocmemSMSBackend
 from feedback.response.tasks import notify_response
@@ -186,7 +187,7 @@ def test_publish_stores_counts_moves_stage_marks_answered_and_notifies(
     monkeypatch.setattr(sms, "DEFAULT_SMS_BACKEND", "feedback.response.sms.LocmemSMSBackend")
     LocmemSMSBackend.outbox.clear()
     answer_all(world)
-    expected = register_totals(world.consultation)
+    expected = response_totals(world.consultation)
     with django_capture_on_commit_callbacks(execute=True):
         response = response_publish(
             user=world.editor,
@@ -218,6 +219,13 @@ def test_publish_stores_counts_moves_stage_marks_answered_and_notifies(
     )
     body = mail.outbox[0].body
     assert "/consultations/receipt/" in body and "建议" not in body  # no opinion text
+    # The PDF was rendered and cached in both languages after the commit (no resident waits).
+    from django.core.cache import cache
+
+    from feedback.response.views import pdf_cache_key
+
+    for language in ("zh-hans", "en"):
+        assert cache.get(pdf_cache_key(response, language)).startswith(b"%PDF"), language
     # Running the job again sends nothing twice.
     assert notify_response.call(c.pk) == 0
     assert len(mail.outbox) == 2 and Notification.objects.count() == 3
@@ -244,19 +252,66 @@ def test_publish_is_refused_before_the_close(world):
 # --- counts reconcile with the register ----------------------------------------------------
 
 
-def test_register_totals_reconcile(world):
+SHARED = (
+    "received",
+    "withdrawn",
+    "active",
+    "by_channel",
+    "by_stance",
+    "distinct_texts",
+    "campaign_groups",
+    "in_campaign_groups",
+)
+
+
+def test_response_totals_reconcile(world):
     answer_all(world)
-    totals = register_totals(world.consultation)
-    assert totals["total"] == Submission.objects.filter(consultation=world.consultation).count()
-    assert sum(totals["by_channel"].values()) == totals["total"] == 7
-    assert totals["withdrawn"] == 1
+    totals = response_totals(world.consultation)
+    # The shared figures are the analysts' canonical ones, unchanged.
+    canonical = aggregates.register_totals(world.consultation)
+    assert {key: totals[key] for key in SHARED} == canonical
+    assert totals["received"] == Submission.objects.filter(consultation=world.consultation).count()
+    assert sum(row["received"] for row in totals["by_channel"]) == totals["received"] == 7
+    assert sum(row["withdrawn"] for row in totals["by_channel"]) == totals["withdrawn"] == 1
+    assert totals["active"] == 6 == sum(totals["by_stance"].values())
+    assert totals["distinct_texts"] == 4
     assert totals["no_theme"] == 1 and totals["uncoded"] == 0
-    assert totals["coded"] + totals["no_theme"] == totals["total"]
-    assert totals["campaign_groups"] == 1 and totals["campaign_opinions"] == 2
+    assert totals["coded"] + totals["no_theme"] == totals["received"]
+    assert totals["campaign_groups"] == 1 and totals["in_campaign_groups"] == 2
     # health (adopted): 4 opinions; money (not adopted): 3, one of them also in health.
     assert totals["by_disposition"]["adopted"] == 4
     assert totals["by_disposition"]["not_adopted"] == 3
     assert totals["by_theme"] == {str(world.themes[0].pk): 4, str(world.themes[1].pk): 3}
+    assert totals["version"] == 2
+    # The stored snapshot reads back as it was (labels re-translated, nothing else changed).
+    assert snapshot_totals(totals) == totals
+
+
+def test_old_snapshots_are_converted_on_read():
+    old = {
+        "total": 10,
+        "by_channel": {"web": 8, "phone": 2},
+        "withdrawn": 1,
+        "coded": 9,
+        "no_theme": 1,
+        "uncoded": 0,
+        "themes": 2,
+        "by_theme": {"3": 9},
+        "by_disposition": {"adopted": 9},
+        "campaign_groups": 2,
+        "campaign_opinions": 5,
+        "computed_at": "2026-11-30T10:00:00+08:00",
+    }
+    read = snapshot_totals(old)
+    assert (read["received"], read["withdrawn"], read["active"]) == (10, 1, 9)
+    assert [(r["channel"], r["received"], r["withdrawn"]) for r in read["by_channel"]] == [
+        ("web", 8, None),
+        ("phone", 2, None),
+    ]
+    assert (read["campaign_groups"], read["in_campaign_groups"]) == (2, 5)
+    assert read["distinct_texts"] is None and read["by_stance"] is None
+    assert aggregates.campaign_summary(read) is None  # M unknown: the sentence is left out
+    assert read["by_disposition"] == {"adopted": 9} and read["no_theme"] == 1
 
 
 # --- overdue (R21) -------------------------------------------------------------------------

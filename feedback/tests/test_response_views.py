@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.utils import translation
+from django.utils import timezone, translation
 
 from consultations.roles import Role
 from consultations.tests.factories import UserFactory
+from feedback.analysis import aggregates
 from feedback.models import Coding, Disposition, Submission, ThemeResponse
-from feedback.response.counts import register_totals
 from feedback.response.selectors import published_response as published
 from feedback.response.services import disposition_set, response_publish
 from feedback.response.views import pdf_cache_key
@@ -51,18 +52,95 @@ def test_404_before_publication(client, world):
     assert client.get(page_url(world) + "pdf/").status_code == 404
 
 
-def test_public_page_reconciles_with_the_register(client, world):
+def _pdf_layout(consultation) -> tuple[str, dict]:
+    """The text WeasyPrint laid out in the response PDF: all of it (whitespace removed) and, per
+    element with an ``id`` or a ``data-*`` attribute, ``{(attribute, value): [texts]}``."""
+    from weasyprint.formatting_structure import boxes
+
+    from feedback.response.views import render_document
+
+    document = render_document(consultation, published(consultation))
+    found: dict[int, tuple[object, list[str]]] = {}
+    every: list[str] = []
+
+    def walk(box, owner):
+        element = getattr(box, "element", None)
+        if element is not None and element is not getattr(owner, "element", None):
+            if element.get("id") or any(k.startswith("data-") for k in element.keys()):
+                owner = box
+                found.setdefault(id(element), (element, []))
+        if isinstance(box, boxes.TextBox):
+            every.append(box.text)
+            if owner is not None:
+                found[id(owner.element)][1].append(box.text)
+        for child in getattr(box, "children", None) or []:
+            walk(child, owner)
+
+    for page in document.pages:
+        walk(page._page_box, None)
+    by_attribute: dict = {}
+    for element, texts in found.values():
+        for key, value in element.items():
+            if key == "id" or key.startswith("data-"):
+                by_attribute.setdefault((key, value), []).append("".join(texts).strip())
+    return re.sub(r"\s+", "", "".join(every)), by_attribute
+
+
+def test_public_page_pdf_and_analysis_reconcile_with_the_register(client, world):
+    """The public page, its PDF and the analysts' totals give the same numbers, and they are
+    the register's (hand-counted from the submissions)."""
     publish(world)
-    html = client.get(page_url(world)).content.decode()
     c = world.consultation
-    total = Submission.objects.filter(consultation=c).count()
-    channel_counts = _ints(r"data-channel-count>(\d+)<", html)
-    assert sum(channel_counts) == total == _ints(r'id="total-received">(\d+)<', html)[0]
-    assert _ints(r'id="withdrawn-count">(\d+)<', html) == [
-        Submission.objects.filter(consultation=c, withdrawn=True).count()
+    # The register, hand-counted: 7 received, 1 withdrawn; 4 distinct texts (subs 0-3 share one,
+    # the withdrawn one's counts like "received"); 1 campaign group of 2 (the dismissed one is
+    # not counted).
+    subs = Submission.objects.filter(consultation=c)
+    received = subs.count()
+    withdrawn = subs.filter(withdrawn=True).count()
+    distinct = subs.exclude(text_hash="").values("text_hash").distinct().count()
+    assert (received, withdrawn, distinct) == (7, 1, 4)
+    analysis = aggregates.register_totals(c)
+    assert (analysis["received"], analysis["withdrawn"]) == (received, withdrawn)
+    assert analysis["distinct_texts"] == distinct
+    assert (analysis["campaign_groups"], analysis["in_campaign_groups"]) == (1, 2)
+    analysis_channels = [
+        (row["received"], row["withdrawn"]) for row in analysis["by_channel"] if row["received"]
     ]
-    assert _ints(r'id="no-theme-count">(\d+)<', html) == [1]
-    assert _ints(r'id="campaign-groups">(\d+)<', html) == [1]  # the dismissed one is not shown
+
+    html = client.get(page_url(world)).content.decode()
+    text, pdf = _pdf_layout(c)
+    # Opinions by channel (received, withdrawn), the totals, withdrawals, campaign groups.
+    page_channels = list(
+        zip(
+            _ints(r"data-channel-count>(\d+)<", html),
+            _ints(r"data-channel-withdrawn>(\d+)<", html),
+            strict=True,
+        )
+    )
+    pdf_channels = list(
+        zip(
+            map(int, pdf[("data-channel-count", "")]),
+            map(int, pdf[("data-channel-withdrawn", "")]),
+            strict=True,
+        )
+    )
+    assert page_channels == pdf_channels == analysis_channels
+    assert sum(n for n, _w in page_channels) == received
+    for element_id, expected in [
+        ("total-received", received),
+        ("total-withdrawn", withdrawn),
+        ("withdrawn-count", withdrawn),
+        ("campaign-groups", 1),
+        ("no-theme-count", 1),
+    ]:
+        assert _ints(rf'id="{element_id}">(\d+)<', html) == [expected], element_id
+        assert pdf[("id", element_id)] == [str(expected)], element_id
+    # "N opinions, M distinct texts, K campaign groups" (R61), on the page and in the PDF.
+    sentence = f"{received} 条意见，{distinct} 种不同文本，1 个相同/相似意见组"
+    summary = re.search(r'<p class="campaign-summary"[^>]*>\s*(.*?)\s*</p>', html, re.S)
+    assert summary and summary.group(1) == sentence
+    assert f'data-opinions="{received}" data-distinct-texts="{distinct}" data-groups="1"' in html
+    assert re.sub(r"\s+", "", sentence) in text
     # Opinions per disposition = distinct coded opinions of themes with that disposition.
     for disposition in Disposition.values:
         expected = (
@@ -73,13 +151,77 @@ def test_public_page_reconciles_with_the_register(client, world):
         )
         shown = _ints(rf'data-disposition="{disposition}">(\d+)<', html)
         assert shown == [expected], disposition
+        assert pdf[("data-disposition", disposition)] == [str(expected)], disposition
     # Per theme: disposition and count.
     assert _ints(r"data-theme-count>(\d+)<", html) == [4, 3]
+    assert pdf[("data-theme-count", "")] == ["4", "3"]
     assert 'data-theme-disposition="adopted"' in html
-    assert "补偿标准由省级文件规定" in html
+    assert "补偿标准由省级文件规定" in html and "补偿标准由省级文件规定" in text
     # The diff, clause by clause.
     assert "<ins>并每月公开监测数据。</ins>" in html
-    assert register_totals(c)["total"] == total
+    assert "并每月公开监测数据。" in text
+
+
+def test_the_campaign_summary_moves_with_the_register(client, world):
+    """A test that could fail: the sentence follows the register (a new copy of a campaign text,
+    a newly confirmed group), and the campaigns screen states the same figures."""
+    from consultations.models import Consultation
+    from feedback.campaign_selectors import campaign_summary
+    from feedback.models import CampaignGroup, CampaignMember
+
+    from .response_fixtures import add_opinion, close
+
+    c = world.consultation
+    Consultation.objects.filter(pk=c.pk).update(closes_at=timezone.now() + timedelta(days=1))
+    c.refresh_from_db()
+    again = add_opinion(c, comment="请公开补偿标准。")  # the withdrawn opinion's text again
+    Coding.objects.create(submission=again, theme=world.themes[1], coded_by=world.editor)
+    extra = add_opinion(c, comment="另一条全新的意见。")
+    group = CampaignGroup.objects.create(consultation=c, status=CampaignGroup.Status.SUGGESTED)
+    CampaignMember.objects.create(group=group, submission=extra)
+    CampaignMember.objects.create(group=group, submission=world.subs[5])
+    Coding.objects.create(submission=extra, theme=world.themes[0], coded_by=world.editor)
+    world.consultation = close(c)
+    publish(world)
+    html = client.get(page_url(world)).content.decode()
+    assert 'data-opinions="9" data-distinct-texts="5" data-groups="2"' in html
+    assert "9 条意见，5 种不同文本，2 个相同/相似意见组" in html
+    screen = campaign_summary(c)
+    assert (screen.opinions, screen.distinct_texts, screen.groups) == (9, 5, 2)
+
+
+def test_a_response_published_with_an_old_snapshot_still_shows(client, world):
+    """Snapshots stored before the canonical totals (``total``, ``by_channel`` as a dict,
+    ``campaign_opinions``) are converted on read; the unknown figures are not invented."""
+    from feedback.models import ConsultationResponse
+
+    publish(world)
+    old = {
+        "total": 7,
+        "by_channel": {"web": 5, "phone": 1, "letter": 1, "email": 0},
+        "withdrawn": 1,
+        "coded": 6,
+        "no_theme": 1,
+        "uncoded": 0,
+        "themes": 3,
+        "by_theme": {str(world.themes[0].pk): 4, str(world.themes[1].pk): 3},
+        "by_disposition": {"adopted": 4, "partly": 0, "not_adopted": 3, "out_of_scope": 0},
+        "campaign_groups": 1,
+        "campaign_opinions": 2,
+        "computed_at": "2026-11-30T10:00:00+08:00",
+    }
+    ConsultationResponse.objects.filter(consultation=world.consultation).update(counts=old)
+    cache.clear()
+    response = client.get(page_url(world))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _ints(r"data-channel-count>(\d+)<", html) == [5, 1, 1]
+    assert html.count("data-channel-withdrawn>—<") == 3
+    assert _ints(r'id="total-received">(\d+)<', html) == [7]
+    assert _ints(r'id="campaign-groups">(\d+)<', html) == [1]
+    assert "campaign-summary" not in html  # distinct texts were not recorded then
+    assert _ints(r'data-disposition="not_adopted">(\d+)<', html) == [3]
+    assert client.get(page_url(world) + "pdf/").content.startswith(b"%PDF")
 
 
 def test_public_page_and_pdf_contain_no_names_contacts_or_receipts(client, world):
