@@ -7,9 +7,9 @@ Uses a database of its own on the embedded server (``tingjian_bench_campaigns``,
 end unless ``--keep``), migrated from scratch. Generated opinions with seeded campaigns
 (bench/textgen.py) are inserted as ``Submission`` rows in arrival order, ``--batch`` at a time,
 each batch committed, and after each commit ``feedback.campaign_tasks.group_new_opinions_now``
-runs, which is what the task the post_save hook enqueues does in the worker (batching is what
-happens when opinions arrive faster than the worker: one run takes every opinion without a
-signature). Only the task calls are timed: wall time and this process's CPU time (the database
+runs, which is the first step of the ``opinions_arrived`` task the post_save hook enqueues (the
+second, search indexing, is not timed here; batching is what happens when opinions arrive faster
+than the worker: one run takes every opinion without a signature). Only the task calls are timed: wall time and this process's CPU time (the database
 server's CPU is not in the latter). Then the groups are read back from ``CampaignMember`` and
 scored against the seeded campaigns (pairwise precision/recall, feedback/analysis/evaluation.py).
 

@@ -6,9 +6,12 @@ deletes or discounts an opinion: it only records which opinions share (nearly) t
 
 How (one consultation at a time, serialised by a row lock on its ``CampaignScanState``):
 
-* A post_save receiver on ``Submission`` enqueues :func:`group_new_opinions` and
-  :func:`feedback.search.index_new_opinions` with ``transaction.on_commit`` (registered from
-  ``FeedbackConfig.ready``). An edit that changes an opinion's text deletes its stale
+* A post_save receiver on ``Submission`` enqueues one :func:`opinions_arrived` task per
+  consultation per transaction with ``transaction.on_commit`` (registered from
+  ``FeedbackConfig.ready``); it runs the grouping, then the search indexing
+  (:func:`feedback.search.index_new_opinions_now`), each even if the other fails.
+  ``group_new_opinions`` and ``feedback.search.index_new_opinions`` stay as tasks for rows
+  queued under those names before. An edit that changes an opinion's text deletes its stale
   signature (and its membership of a *suggested* group) inside the edit's transaction.
 * The task takes the consultation's opinions that have no ``TextSignature`` yet, in id order,
   above ``CampaignScanState.last_submission_id`` (the watermark below which every opinion has a
@@ -31,28 +34,30 @@ How (one consultation at a time, serialised by a row lock on its ``CampaignScanS
   ``CampaignGroup.decided_at`` marks them as "new since the decision" on the analysts' screen.
 * Bursts: a group is flagged when ≥ ``CAMPAIGN_BURST_SIZE`` (10) of its members arrived within
   ``CAMPAIGN_BURST_MINUTES`` (60); the largest such burst's first and last arrival are stored.
+  :func:`refresh_groups` computes kind, representative and burst in the database, in one
+  statement (the members of a big group never travel to Python); ``regroup`` refreshes each
+  group once at the end instead of after every batch.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
-from datasketch import LeanMinHash, MinHashLSH
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Min
+from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Least
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django_tasks import task
 
-from feedback.analysis.campaigns import CampaignConfig, CampaignIndex, find_bursts, shingle_hashes
 from feedback.analysis.text import fold_for_matching
 from feedback.models import (
     CampaignGroup,
@@ -64,12 +69,36 @@ from feedback.models import (
     TextSignature,
 )
 
+if TYPE_CHECKING:
+    import numpy as np
+
+    from feedback.analysis.campaigns import CampaignConfig, CampaignIndex
+
 log = logging.getLogger(__name__)
 
-CONFIG = CampaignConfig()
 BATCH_SIZE = 2000
+REGROUP_BATCH_SIZE = 5000  # regroup refreshes the groups once at the end, not per batch
 _WATERMARK_LAG = timedelta(minutes=5)
 _CACHE_CONSULTATIONS = 4  # LSH indexes kept per worker process (least recently used dropped)
+
+
+# numpy and datasketch (which imports scipy: ≈2.5 s and tens of MB) are imported on first use,
+# not by every web process that imports this module for its post_save receiver.
+
+
+@functools.cache
+def config() -> CampaignConfig:
+    from feedback.analysis.campaigns import CampaignConfig
+
+    return CampaignConfig()
+
+
+@functools.cache
+def _sketcher() -> CampaignIndex:
+    """Only its MinHash permutations are used."""
+    from feedback.analysis.campaigns import CampaignIndex
+
+    return CampaignIndex(config())
 
 
 def burst_size() -> int:
@@ -118,9 +147,13 @@ def opinion_texts(submission_ids) -> dict[int, str]:
 
 
 class _LshCache:
-    """The LSH of one consultation's indexed signatures (``TextSignature.indexed``)."""
+    """The LSH of one consultation's indexed signatures (``TextSignature.indexed``), and the
+    first (lowest) opinion id of each ``text_hash`` among its signatures."""
 
     def __init__(self, config: CampaignConfig) -> None:
+        import numpy as np
+        from datasketch import MinHashLSH
+
         self.config = config
         self.lsh = MinHashLSH(
             threshold=config.threshold, num_perm=config.num_perm, params=config.bands
@@ -128,14 +161,17 @@ class _LshCache:
         self.sketches = np.empty((1024, config.num_perm), dtype=np.uint32)
         self.sizes = np.empty(1024, dtype=np.int32)
         self.subs: list[int] = []
-        self.count = 0  # stored signatures this cache reflects
-        self.max_id = 0
+        self.first_of: dict[str, int] = {}  # text_hash → lowest signed opinion id
+        self.count = 0  # indexed stored signatures this cache reflects
+        self.max_id = 0  # every signature up to this id is reflected
         self.generation = -1
 
     def reset(self) -> None:
         self.__init__(self.config)
 
     def _grow(self, need: int) -> None:
+        import numpy as np
+
         if need > len(self.sketches):
             cap = max(need, 2 * len(self.sketches))
             grown = np.empty((cap, self.config.num_perm), dtype=np.uint32)
@@ -144,6 +180,8 @@ class _LshCache:
             self.sizes = np.resize(self.sizes, cap)
 
     def insert(self, sub_id: int, sig: np.ndarray, size: int, session=None) -> None:
+        from datasketch import LeanMinHash
+
         tid = len(self.subs)
         self._grow(tid + 1)
         self.sketches[tid] = sig
@@ -156,26 +194,45 @@ class _LshCache:
         """Bring the cache up to the stored signatures: load the ones written since (signatures
         of a consultation are only written under its scan-state lock, so in id order), or
         rebuild when some were deleted since (``CampaignScanState.generation`` changed)."""
+        import numpy as np
+
         if generation != self.generation:
             self.reset()
             self.generation = generation
+        since = TextSignature.objects.filter(
+            submission__consultation_id=consultation_id, pk__gt=self.max_id
+        )
+        hashed = list(
+            since.exclude(text_hash="")
+            .order_by("pk")
+            .values_list("pk", "submission_id", "text_hash")
+        )
+        self.note_firsts((h, sub_id) for _pk, sub_id, h in hashed)
         rows = list(
-            TextSignature.objects.filter(
-                submission__consultation_id=consultation_id, indexed=True, pk__gt=self.max_id
-            )
+            since.filter(indexed=True)
             .order_by("pk")
             .values_list("pk", "submission_id", "minhash", "token_count")
         )
-        if not rows:
-            return
-        with self.lsh.insertion_session() as session:
-            for _pk, sub_id, blob, size in rows:
-                self.insert(sub_id, np.frombuffer(bytes(blob), dtype=np.uint32), size, session)
-        self.count += len(rows)
-        self.max_id = rows[-1][0]
+        if rows:
+            with self.lsh.insertion_session() as session:
+                for _pk, sub_id, blob, size in rows:
+                    self.insert(sub_id, np.frombuffer(bytes(blob), dtype=np.uint32), size, session)
+            self.count += len(rows)
+        self.max_id = max([self.max_id] + [r[0] for r in rows[-1:] + hashed[-1:]])
+
+    def note_firsts(self, pairs) -> None:
+        """Record (text_hash, opinion id) pairs of signed opinions."""
+        first_of = self.first_of
+        for h, sub_id in pairs:
+            known = first_of.get(h)
+            if known is None or sub_id < known:
+                first_of[h] = sub_id
 
     def query(self, sig: np.ndarray, size: int) -> list[tuple[int, float]]:
         """Verified matches: (submission id, estimated Jaccard), best first."""
+        import numpy as np
+        from datasketch import LeanMinHash
+
         cfg = self.config
         lean = LeanMinHash(seed=cfg.seed, hashvalues=sig, scheme="affine32")
         candidates = np.fromiter(self.lsh.query(lean), dtype=np.int64)
@@ -193,12 +250,11 @@ class _LshCache:
 
 _caches: OrderedDict[int, _LshCache] = OrderedDict()
 _caches_lock = threading.Lock()
-_sketcher = CampaignIndex(CONFIG)  # only its MinHash permutations are used
 
 
 def _cache_for(consultation_id: int) -> _LshCache:
     with _caches_lock:
-        cache = _caches.pop(consultation_id, None) or _LshCache(CONFIG)
+        cache = _caches.pop(consultation_id, None) or _LshCache(config())
         _caches[consultation_id] = cache
         while len(_caches) > _CACHE_CONSULTATIONS:
             _caches.popitem(last=False)
@@ -232,14 +288,19 @@ def _locked_state(consultation_id: int) -> CampaignScanState:
     return CampaignScanState.objects.select_for_update().get(consultation_id=consultation_id)
 
 
-def group_new_opinions_now(consultation_id: int, *, batch_size: int = BATCH_SIZE) -> int:
-    """Group every opinion of the consultation that has not been seen yet; returns how many."""
+def group_new_opinions_now(
+    consultation_id: int, *, batch_size: int = BATCH_SIZE, touched: set[int] | None = None
+) -> int:
+    """Group every opinion of the consultation that has not been seen yet; returns how many.
+
+    With ``touched``, the groups each batch changed are added to it instead of being refreshed
+    (:func:`refresh_groups`) after each batch: the caller refreshes them once at the end."""
     total = 0
     while True:
         try:
             with transaction.atomic():
                 state = _locked_state(consultation_id)
-                done = _process_batch(state, batch_size)
+                done = _process_batch(state, batch_size, touched)
         except Exception:
             forget_cache(consultation_id)  # the cache may hold sketches that were rolled back
             raise
@@ -250,79 +311,116 @@ def group_new_opinions_now(consultation_id: int, *, batch_size: int = BATCH_SIZE
 
 @task()
 def group_new_opinions(consultation_id: int) -> int:
+    """Kept for rows of this task name queued before :func:`opinions_arrived` replaced it."""
     return group_new_opinions_now(consultation_id)
 
 
-def _process_batch(state: CampaignScanState, batch_size: int) -> int:
-    cid = state.consultation_id
-    rows = [
-        _Row(pk, h, at)
-        for pk, h, at in Submission.objects.filter(
-            consultation_id=cid, pk__gt=state.last_submission_id, text_signature__isnull=True
+def opinions_arrived_now(consultation_id: int) -> None:
+    """Campaign grouping, then search indexing, of a consultation's new or edited opinions.
+    Each runs even if the other failed (the failure is logged, then raised at the end so that
+    the task is marked failed); a later run catches up on what a failed one left."""
+    from feedback.search import index_new_opinions_now
+
+    errors: list[Exception] = []
+    for what, step in (
+        ("campaign grouping", group_new_opinions_now),
+        ("search indexing", index_new_opinions_now),
+    ):
+        try:
+            step(consultation_id)
+        except Exception as exc:
+            log.exception("%s failed for consultation %s", what, consultation_id)
+            errors.append(exc)
+    if errors:
+        raise errors[0]
+
+
+@task()
+def opinions_arrived(consultation_id: int) -> None:
+    """The one task enqueued after a transaction that wrote opinions of a consultation."""
+    opinions_arrived_now(consultation_id)
+
+
+def _unsigned(cid: int, above: int, limit: int) -> list[_Row]:
+    """The consultation's ``limit`` lowest-id opinions above ``above`` without a signature.
+
+    Read in id order a chunk at a time, the signed ones dropped by a second query: the single
+    anti-join query (``text_signature__isnull=True``) was planned as a hash join over every
+    signature and every opinion above the watermark (≈0.3 s a batch at 100k opinions)."""
+    rows: list[_Row] = []
+    while len(rows) < limit:
+        chunk = list(
+            Submission.objects.filter(consultation_id=cid, pk__gt=above)
+            .order_by("pk")
+            .values_list("pk", "text_hash", "received_at")[:limit]
         )
-        .order_by("pk")
-        .values_list("pk", "text_hash", "received_at")[:batch_size]
-    ]
+        if not chunk:
+            break
+        signed = set(
+            TextSignature.objects.filter(
+                submission_id__in=_ids(pk for pk, _h, _t in chunk)
+            ).values_list("submission_id", flat=True)
+        )
+        rows.extend(_Row(pk, h, at) for pk, h, at in chunk if pk not in signed)
+        if len(chunk) < limit:
+            break
+        above = chunk[-1][0]
+    return rows[:limit]
+
+
+def _process_batch(state: CampaignScanState, batch_size: int, touched_sink: set[int] | None) -> int:
+    from feedback.analysis.campaigns import distinct_count, shingle_hashes
+
+    cfg, sketcher = config(), _sketcher()
+    cid = state.consultation_id
+    rows = _unsigned(cid, state.last_submission_id, batch_size)
     if not rows:
         return 0
     cache = _cache_for(cid)
     cache.load(cid, state.generation)
-    hashes = {r.text_hash for r in rows if r.text_hash}
-    first_of = dict(
-        Submission.objects.filter(
-            consultation_id=cid, text_hash__in=RawSQL("SELECT unnest(%s::text[])", [list(hashes)])
-        )
-        .values("text_hash")
-        .annotate(first=Min("pk"))
-        .values_list("text_hash", "first")
-    )
+    # The first opinion of each text: the lowest id among the signed opinions (the cache) and
+    # this batch. Unsigned opinions outside the batch all have higher ids than the batch's (it
+    # takes the lowest unsigned ones above the watermark, and none are below it).
+    first_of: dict[str, int] = {}
+    for r in rows:  # in id order
+        if r.text_hash and r.text_hash not in first_of:
+            known = cache.first_of.get(r.text_hash)
+            first_of[r.text_hash] = r.pk if known is None or r.pk < known else known
     need_text = [r.pk for r in rows if r.text_hash and first_of.get(r.text_hash) == r.pk]
     texts = opinion_texts(need_text) if need_text else {}
 
     # 1. Signatures and matches, in arrival order (the LSH grows as we go).
-    signatures = []
+    # Rows of (submission, minhash, token count, text hash, indexed) for COPY.
+    signatures: list[tuple[int, bytes, int, str, bool]] = []
     for r in rows:
         first = first_of.get(r.text_hash) if r.text_hash else None
         if first is None:
-            signatures.append(TextSignature(submission_id=r.pk, minhash=b"", text_hash=""))
+            signatures.append((r.pk, b"", 0, "", False))
             continue
         if first != r.pk:
             r.exact, r.matches = True, [(first, 1.0)]
-            signatures.append(TextSignature(submission_id=r.pk, minhash=b"", text_hash=r.text_hash))
+            signatures.append((r.pk, b"", 0, r.text_hash, False))
             continue
         folded = fold_for_matching(texts.get(r.pk, ""))
-        if len(folded) < CONFIG.min_chars:
-            signatures.append(TextSignature(submission_id=r.pk, minhash=b"", text_hash=r.text_hash))
+        if len(folded) < cfg.min_chars:
+            signatures.append((r.pk, b"", 0, r.text_hash, False))
             continue
-        hashes_ = shingle_hashes(folded, CONFIG.shingle)
-        sig = _sketcher._sketch(hashes_)
-        size = len(np.unique(hashes_))
+        hashes_ = shingle_hashes(folded, cfg.shingle)
+        sig = sketcher._sketch(hashes_)
+        size = distinct_count(hashes_)
         r.matches = cache.query(sig, size)
-        indexed = not r.matches or r.matches[0][1] < CONFIG.absorb
+        indexed = not r.matches or r.matches[0][1] < cfg.absorb
         if indexed:
             cache.insert(r.pk, sig, size)
-        signatures.append(
-            TextSignature(
-                submission_id=r.pk,
-                minhash=sig.tobytes(),
-                token_count=size,
-                text_hash=r.text_hash,
-                indexed=indexed,
-            )
-        )
-    indexed_subs = _copy_signatures(signatures)
-    cache.count += len(indexed_subs)
-    if indexed_subs:
-        top = (
-            TextSignature.objects.filter(submission_id__in=indexed_subs)
-            .order_by("-pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        cache.max_id = max(cache.max_id, top)
+            cache.count += 1
+        signatures.append((r.pk, sig.tobytes(), size, r.text_hash, indexed))
+    # Every indexed signature of this consultation up to the last one written here is in the
+    # cache (signatures are only written under the scan-state lock, so in id order).
+    cache.max_id = max(cache.max_id, _copy_signatures(signatures))
+    cache.note_firsts((h, first) for h, first in first_of.items())
 
     # 2. Memberships.
-    _assign(cid, rows)
+    _assign(cid, rows, touched_sink)
 
     # 3. Watermark: past the oldest rows only (a late commit of a lower id is never skipped).
     cutoff = timezone.now() - _WATERMARK_LAG
@@ -337,30 +435,22 @@ def _process_batch(state: CampaignScanState, batch_size: int) -> int:
     return len(rows)
 
 
-def _copy_signatures(signatures: list[TextSignature]) -> list[int]:
+def _copy_signatures(signatures: list[tuple[int, bytes, int, str, bool]]) -> int:
     """Write signatures with COPY (a bulk INSERT of 512-byte blobs costs more in binding than
-    in the database); returns the submissions whose signature is indexed."""
+    in the database); returns the id of the last one written."""
     now = timezone.now()
     with connection.cursor() as cursor:
         with cursor.copy(
             "COPY feedback_textsignature "
             "(submission_id, minhash, token_count, text_hash, indexed, created_at) FROM STDIN"
         ) as copy:
-            for sig in signatures:
-                copy.write_row(
-                    (
-                        sig.submission_id,
-                        sig.minhash,
-                        sig.token_count,
-                        sig.text_hash,
-                        sig.indexed,
-                        now,
-                    )
-                )
-    return [sig.submission_id for sig in signatures if sig.indexed]
+            for row in signatures:
+                copy.write_row((*row, now))
+        cursor.execute("SELECT currval(pg_get_serial_sequence('feedback_textsignature', 'id'))")
+        return cursor.fetchone()[0]
 
 
-def _assign(cid: int, rows: list[_Row]) -> None:
+def _assign(cid: int, rows: list[_Row], touched_sink: set[int] | None = None) -> None:
     involved = {r.pk for r in rows} | {t for r in rows for t, _s in r.matches}
     group_of = dict(
         CampaignMember.objects.filter(submission_id__in=_ids(involved)).values_list(
@@ -440,45 +530,88 @@ def _assign(cid: int, rows: list[_Row]) -> None:
             ) as copy:
                 for sub, (g, s) in new_members.items():
                     copy.write_row((g, sub, s, now))
-    refresh_groups(touched)
+    if touched_sink is None:
+        refresh_groups(touched)
+    else:
+        touched_sink |= touched
+
+
+# One statement: per group, its distinct texts (kind), the first opinion of its most common text
+# (representative) and its largest burst. A burst is computed as find_bursts() does it, with
+# window functions over the members in arrival order: the window ending at the hi-th arrival
+# starts at the first arrival ≥ t_hi − window (``t_lo``; ``lo`` arrivals come before it),
+# qualifies when it holds ≥ min_count arrivals, and joins the previous qualifying window's burst
+# when it starts no later than that window's end. The burst's count is the arrivals from its
+# first window's start to its last window's end; the largest wins, the earliest on a tie.
+_REFRESH_SQL = """
+WITH ev AS (
+    SELECT m.group_id AS g, m.submission_id AS sid, s.received_at AS t, s.text_hash AS h
+      FROM feedback_campaignmember m
+      JOIN feedback_submission s ON s.id = m.submission_id
+     WHERE m.group_id = ANY(%(ids)s::bigint[])
+), variants AS (
+    SELECT g, COUNT(*) AS n, MIN(sid) AS first FROM ev GROUP BY g, h
+), texts AS (
+    SELECT g, COUNT(*) AS distinct_texts, MAX(n) AS top_n,
+           (ARRAY_AGG(first ORDER BY n DESC, first))[1] AS top_first
+      FROM variants GROUP BY g
+), windows AS (
+    SELECT g, t,
+           ROW_NUMBER() OVER (PARTITION BY g ORDER BY t) AS rn,
+           COUNT(*) OVER (PARTITION BY g ORDER BY t
+                          RANGE BETWEEN UNBOUNDED PRECEDING AND %(before)s::interval PRECEDING) AS lo,
+           MIN(t) OVER (PARTITION BY g ORDER BY t
+                        RANGE BETWEEN %(window)s::interval PRECEDING AND CURRENT ROW) AS t_lo
+      FROM ev
+), qualifying AS (
+    SELECT g, t, rn, lo, t_lo, LAG(t) OVER (PARTITION BY g ORDER BY rn) AS prev_end
+      FROM windows WHERE rn - lo >= %(min_count)s
+), runs AS (
+    SELECT g, t, rn, lo, t_lo,
+           COUNT(*) FILTER (WHERE prev_end IS NULL OR t_lo > prev_end)
+               OVER (PARTITION BY g ORDER BY rn) AS run
+      FROM qualifying
+), bursts AS (
+    SELECT DISTINCT ON (g) g, MIN(t_lo) AS started, MAX(t) AS ended, MAX(rn) - MIN(lo) AS n
+      FROM runs GROUP BY g, run ORDER BY g, n DESC, started
+)
+UPDATE feedback_campaigngroup AS cg
+   SET kind = CASE WHEN texts.g IS NULL THEN cg.kind
+                   WHEN texts.distinct_texts = 1 THEN %(exact)s ELSE %(near)s END,
+       representative_id = CASE
+           WHEN texts.g IS NOT NULL AND (texts.top_n > 1 OR cg.representative_id IS NULL)
+           THEN texts.top_first ELSE cg.representative_id END,
+       is_burst = bursts.g IS NOT NULL,
+       burst_started_at = bursts.started,
+       burst_ended_at = bursts.ended,
+       updated_at = %(now)s
+  FROM UNNEST(%(ids)s::bigint[]) AS sel(id)
+  LEFT JOIN texts ON texts.g = sel.id
+  LEFT JOIN bursts ON bursts.g = sel.id
+ WHERE cg.id = sel.id
+"""
 
 
 def refresh_groups(group_ids) -> None:
-    """Recompute kind, representative and burst of the given groups from their members."""
-    group_ids = set(group_ids)
+    """Recompute kind, representative and burst of the given groups from their members (in
+    the database, in one statement: a big group's members never travel to Python)."""
+    group_ids = sorted(set(group_ids))
     if not group_ids:
         return
-    stats: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    for gid, h, n, first in (
-        CampaignMember.objects.filter(group_id__in=group_ids)
-        .values("group_id", "submission__text_hash")
-        .annotate(n=Count("pk"), first=Min("submission_id"))
-        .values_list("group_id", "submission__text_hash", "n", "first")
-    ):
-        stats[gid].append((n, -first, h))
-    events = CampaignMember.objects.filter(group_id__in=group_ids).values_list(
-        "group_id", "submission__received_at"
-    )
-    bursts: dict[int, object] = {}
-    for b in find_bursts(events, min_count=burst_size(), window=burst_window()):
-        if b.group not in bursts or b.count > bursts[b.group].count:
-            bursts[b.group] = b
-    groups = list(CampaignGroup.objects.filter(pk__in=group_ids))
-    for g in groups:
-        variants = stats.get(g.pk, [])
-        if variants:
-            n, neg_first, _h = max(variants)
-            g.kind = CampaignGroup.Kind.EXACT if len(variants) == 1 else CampaignGroup.Kind.NEAR
-            if n > 1 or g.representative_id is None:
-                g.representative_id = -neg_first
-        b = bursts.get(g.pk)
-        g.is_burst = b is not None
-        g.burst_started_at = b.start if b else None
-        g.burst_ended_at = b.end if b else None
-    CampaignGroup.objects.bulk_update(
-        groups, ["kind", "representative", "is_burst", "burst_started_at", "burst_ended_at"]
-    )
-    CampaignGroup.objects.filter(pk__in=group_ids).update(updated_at=timezone.now())
+    window = burst_window()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _REFRESH_SQL,
+            {
+                "ids": group_ids,
+                "before": window + timedelta(microseconds=1),
+                "window": window,
+                "min_count": burst_size(),
+                "exact": CampaignGroup.Kind.EXACT.value,
+                "near": CampaignGroup.Kind.NEAR.value,
+                "now": timezone.now(),
+            },
+        )
 
 
 # -- full re-analysis -----------------------------------------------------------------------------
@@ -501,7 +634,16 @@ def regroup(consultation) -> int:
         state.generation += 1
         state.save(update_fields=["last_submission_id", "generation", "updated_at"])
     forget_cache(cid)
-    return group_new_opinions_now(cid)
+    touched: set[int] = set()
+    try:
+        return group_new_opinions_now(cid, batch_size=REGROUP_BATCH_SIZE, touched=touched)
+    finally:  # also after a failed batch: the committed ones are refreshed
+        try:
+            with transaction.atomic():
+                _locked_state(cid)
+                refresh_groups(touched)
+        except Exception:
+            log.exception("could not refresh the groups of consultation %s", cid)
 
 
 @task()
@@ -511,29 +653,47 @@ def regroup_task(consultation_id: int) -> int:
 
 # -- the hook -------------------------------------------------------------------------------------
 
-_pending = threading.local()
-
 
 def _enqueue_after_commit(consultation_id: int) -> None:
-    """One pair of tasks per consultation per transaction, however many opinions it wrote."""
-    pending = getattr(_pending, "ids", None)
-    if pending is None:
-        pending = _pending.ids = set()
-    if consultation_id in pending:
-        return
-    pending.add(consultation_id)
+    """One task per consultation per transaction, however many opinions it wrote (one INSERT
+    into the task queue on every opinion POST).
+
+    "Already queued in this transaction" is read off the transaction's own list of on-commit
+    callbacks, which Django empties on commit and on rollback (also of a savepoint), so a
+    rolled-back transaction leaves nothing behind that would stop later opinions' tasks.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for _savepoints, callback, _robust in connection.run_on_commit:
+            if getattr(callback, "opinions_of", None) == consultation_id and not callback.ran:
+                return
 
     def run() -> None:
-        pending.discard(consultation_id)
-        from feedback.search import index_new_opinions
+        run.ran = True  # (tests that run callbacks without a commit keep them in the list)
+        try:
+            _enqueue_without_waiting(consultation_id)
+        except Exception:  # the opinion is stored; a later run or regroup catches up
+            log.exception("could not enqueue opinions_arrived for consultation %s", consultation_id)
 
-        for t in (group_new_opinions, index_new_opinions):
-            try:
-                t.enqueue(consultation_id)
-            except Exception:  # the opinion is stored; a later run or regroup catches up
-                log.exception("could not enqueue %s for consultation %s", t.name, consultation_id)
-
+    run.opinions_of, run.ran = consultation_id, False
     transaction.on_commit(run)
+
+
+def _enqueue_without_waiting(consultation_id: int) -> None:
+    """Queue the task in a transaction whose commit does not wait for the disk: the opinions
+    are already durable; a task lost in a crash at that instant is caught up by the next
+    opinion's task (it starts from the last processed id), a regroup or ``search_reindex``
+    (docs/adr/0007-opinion-post-path.md)."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    connection = transaction.get_connection()
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and isinstance(
+            opinions_arrived.get_backend(), DatabaseBackend
+        ):
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        opinions_arrived.enqueue(consultation_id)
 
 
 def submission_saved(sender, instance: Submission, created: bool, raw=False, **kwargs) -> None:

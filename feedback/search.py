@@ -7,7 +7,7 @@ words inside them) and stored as ``to_tsvector('simple', …)``; queries are seg
 ``submission_search_gin``. So 焚烧 finds 垃圾焚烧发电厂.
 
 The vector covers the comment, the clause comments and the free-text answers. It is written by
-the :func:`index_new_opinions` task (enqueued after every opinion is committed, see
+the ``opinions_arrived`` task (enqueued after every opinion is committed, see
 ``feedback.campaign_tasks``); an edit clears it so the task writes it again;
 ``manage.py search_reindex`` fills or rewrites it for existing opinions.
 """
@@ -74,6 +74,8 @@ def index_new_opinions_now(consultation_id: int | None = None) -> int:
 
 @task()
 def index_new_opinions(consultation_id: int) -> int:
+    """Kept for rows queued under this name: new opinions are now indexed by the one task
+    ``feedback.campaign_tasks.opinions_arrived``."""
     return index_new_opinions_now(consultation_id)
 
 

@@ -14,7 +14,6 @@ Usage with Django (the search vector column is filled from ``segment_for_search`
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 import threading
@@ -69,21 +68,17 @@ def _is_word_char(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LN"
 
 
-@functools.cache
-def _non_word_table() -> dict[int, None]:
-    """str.translate table deleting every character that is not a letter or a digit (built once,
-    ~0.1 s; translate is ~10x faster than testing each character's category)."""
-    return {
-        cp: None
-        for cp in range(0x20000)
-        if unicodedata.category(chr(cp))[0] not in "LN" and not 0xD800 <= cp <= 0xDFFF
-    }
+# Every character that is not a letter or a digit (Unicode categories L*, N*) below U+20000:
+# ``\w`` is exactly L*, N* and "_" (checked for every code point in
+# feedback/tests/test_campaign_folding.py); the planes from U+20000 (CJK extensions) are kept
+# whole, as the translate table this replaces did. 1.7x faster than str.translate with a dict.
+_NON_WORD = re.compile(r"[^\w\U00020000-\U0010FFFF]|_")
 
 
 def fold_for_matching(text: str) -> str:
     """The form two texts must share to count as the same text: normalised, case-folded, with
     every punctuation mark, symbol and space removed (so ，/, 。/！ and spacing do not matter)."""
-    return unicodedata.normalize("NFKC", text or "").casefold().translate(_non_word_table())
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text or "").casefold())
 
 
 def _tokens(text: str) -> list[str]:
