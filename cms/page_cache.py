@@ -344,6 +344,7 @@ def opinion_form_page(request: HttpRequest, index_slug: str, slug: str) -> HttpR
     query, and the page itself is read only if the response renders it.
     """
     from cms.models import ConsultationIndexPage
+    from consultations.models import Consultation
     from feedback import views
 
     row = _routed_row(request, index_slug, slug, f"/{slug}/opinion/", "opinion_form")
@@ -351,7 +352,23 @@ def opinion_form_page(request: HttpRequest, index_slug: str, slug: str) -> HttpR
         return _wagtail_serve(request, index_slug, slug, "opinion/")
     index_id = row[5]
     page = LazyIndexPage(lambda: ConsultationIndexPage.objects.get(pk=index_id))
-    return views.opinion_form(request, page=page, slug=slug)
+    consultation = None
+    if row[10] is not None:
+        # The published consultation's fields that the POST path reads, from the same query;
+        # the others are deferred (a page rendered for it reads the whole row).
+        pk, _version, updated_at, opens_at, closes_at, stage = row[10:16]
+        known = {
+            "id": pk,
+            "slug": slug,
+            "live": True,
+            "updated_at": updated_at,
+            "opens_at": opens_at,
+            "closes_at": closes_at,
+            "stage": stage,
+        }
+        names = [f.attname for f in Consultation._meta.concrete_fields if f.attname in known]
+        consultation = Consultation.from_db("default", names, [known[n] for n in names])
+    return views.opinion_form(request, page=page, slug=slug, consultation=consultation)
 
 
 # --- The shell around the main region ----------------------------------------------------------

@@ -118,6 +118,8 @@ def _too_large(request: HttpRequest, limit: int) -> bool:
 def _base_context(page, request, consultation: Consultation | None = None) -> dict:
     context = {"page": page, "self": page, "privacy_url": "/privacy/"}
     if consultation is not None:
+        if consultation.get_deferred_fields():  # preloaded for the POST path only: read it all
+            consultation = selectors.published_consultation_by_slug(consultation.slug)
         context["consultation"] = consultation
         context["consultation_url"] = consultation_page_url(page, request, consultation)
     return context
@@ -145,8 +147,14 @@ def _form_response(request, page, consultation, form, *, mode: str, status: int 
 
 
 @never_cache
-def opinion_form(request: HttpRequest, *, page, slug: str) -> HttpResponse:
-    consultation = selectors.published_consultation_by_slug(slug)
+def opinion_form(
+    request: HttpRequest, *, page, slug: str, consultation: Consultation | None = None
+) -> HttpResponse:
+    """The form (GET) and its POST. ``consultation`` may come preloaded by the routing shortcut
+    with only the fields the POST path reads (status, version); pages rendered for it read the
+    whole row (``_base_context``)."""
+    if consultation is None:
+        consultation = selectors.published_consultation_by_slug(slug)
     if consultation is None:
         raise Http404
     status = consultation.status_at(timezone.now())

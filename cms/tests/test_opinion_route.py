@@ -81,6 +81,10 @@ def test_sent_opinion_is_stored_and_redirected_without_reading_pages(open_consul
     assert stored.formatted_receipt == code
     assert stored.comment == "选址离学校太近。"
     assert wagtail_queries(queries) == []  # the routing query reads pages through its own SQL
+    # ... and the consultation's status and version: no ORM read of the consultation row.
+    assert not [q for q in queries if 'FROM "consultations_consultation"' in q["sql"]]
+    inserts = [q["sql"] for q in queries if q["sql"].lstrip().startswith("WITH s AS (INSERT")]
+    assert len(inserts) == 1
     # The receipt page it leads to works.
     assert code in client.get(response["Location"]).content.decode()
 
