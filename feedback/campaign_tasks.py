@@ -680,17 +680,37 @@ def _enqueue_after_commit(consultation_id: int) -> None:
 
 
 def _enqueue_without_waiting(consultation_id: int) -> None:
-    """Queue the task in a transaction whose commit does not wait for the disk: the opinions
-    are already durable; a task lost in a crash at that instant is caught up by the next
-    opinion's task (it starts from the last processed id), a regroup or ``search_reindex``
-    (docs/adr/0007-opinion-post-path.md)."""
-    from django_tasks_db.backend import DatabaseBackend
+    """Queue the task unless one for this consultation is still waiting in the queue, in a
+    transaction whose commit does not wait for the disk (docs/adr/0007-opinion-post-path.md).
 
+    Runs after the opinions' commit. A task still READY has not been claimed by a worker, so
+    it will read the register after this commit and process these opinions too (a worker's
+    claim commits before the task runs); a task already running may have read too early, so
+    then a new one is queued. The opinions are durable before this; a task lost in a crash at
+    this instant is caught up by the next opinion's task (it starts from the last processed
+    id), a regroup or ``search_reindex``.
+    """
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    backend = opinions_arrived.get_backend()
     connection = transaction.get_connection()
+    if not isinstance(backend, DatabaseBackend):
+        opinions_arrived.enqueue(consultation_id)
+        return
+    waiting = (
+        DBTaskResult.objects.ready()
+        .filter(
+            backend_name=backend.alias,
+            task_path=opinions_arrived.module_path,
+            args_kwargs={"args": [consultation_id], "kwargs": {}},
+        )
+        .exists()
+    )
+    if waiting:
+        return
     with transaction.atomic():
-        if connection.vendor == "postgresql" and isinstance(
-            opinions_arrived.get_backend(), DatabaseBackend
-        ):
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         opinions_arrived.enqueue(consultation_id)

@@ -67,3 +67,21 @@ def test_the_task_row_does_not_wait_for_the_disk(
     sql = [q["sql"] for q in queries]
     off = sql.index("SET LOCAL synchronous_commit TO OFF")
     assert "django_tasks_database_dbtaskresult" in sql[off + 1]
+
+
+def test_no_second_task_while_one_is_waiting_a_new_one_once_it_runs(
+    open_consultation, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    c = open_consultation
+    with override_settings(TASKS=DATABASE_TASKS):
+        for n in range(3):  # three commits while the first task waits in the queue
+            with django_capture_on_commit_callbacks(execute=True):
+                opine(c, f"意见{n}")
+        assert len(queued()) == 1
+        DBTaskResult.objects.update(status="RUNNING")  # a worker claimed it: it may have read
+        with django_capture_on_commit_callbacks(execute=True):
+            opine(c, "认领之后的意见")
+        assert DBTaskResult.objects.filter(status="READY").count() == 1
+        assert len(queued()) == 2
