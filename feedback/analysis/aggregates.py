@@ -643,8 +643,10 @@ def top_keywords(consultation, *, n=30, suppressed=False, limit=50_000) -> Serie
 
 def dashboard(consultation, *, suppressed=False, keywords=True) -> dict:
     """Every breakdown of the dashboard and the aggregate exports."""
+    totals = register_totals(consultation)
     data = {
-        "totals": register_totals(consultation),
+        "totals": totals,
+        "summary": campaign_summary(totals),
         "channel": by_channel(consultation, suppressed=suppressed),
         "withdrawn": withdrawn_by_channel(consultation, suppressed=suppressed),
         "stance": by_stance(consultation, suppressed=suppressed),

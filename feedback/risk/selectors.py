@@ -14,6 +14,7 @@ from django.db.models.functions import TruncWeek
 
 from consultations.models import Consultation
 from consultations.periods import local_zone
+from feedback.analysis.aggregates import campaign_summary, register_totals
 from feedback.analysis.suppression import suppress, suppress_row
 from feedback.models import (
     AffectedStatus,
@@ -151,6 +152,8 @@ def dashboard(consultation: Consultation) -> dict:
             "share": _share(suppress(oppose_concern), suppress(oppose_total)),
         },
         "trend": trend,
+        # The sentence every report carries, from the one source of the register's totals.
+        "summary": campaign_summary(register_totals(consultation)),
         "campaigns": {
             "groups": groups.count(),
             "opinions": suppress(in_campaigns),

@@ -199,3 +199,16 @@ def test_charts_escape_labels_and_use_no_style_attributes():
     svg = charts.bar_chart("<b>t</b>", [("<script>x</script>", 3), ("ok", None)])
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "style=" not in svg and "<title id=" in svg and "&lt;5" in svg
+
+
+def test_dashboard_says_n_opinions_m_distinct_texts_k_groups(client, open_consultation, register):
+    from feedback.analysis.aggregates import register_totals
+
+    client.force_login(register["analyst"])
+    html = client.get(dashboard_url(open_consultation)).content.decode()
+    totals = register_totals(open_consultation)
+    assert (
+        f'id="campaign-summary" data-opinions="{totals["received"]}" '
+        f'data-distinct-texts="{totals["distinct_texts"]}" '
+        f'data-groups="{totals["campaign_groups"]}"'
+    ) in html

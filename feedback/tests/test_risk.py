@@ -267,3 +267,16 @@ def test_only_the_assessor_service_writes_a_risk_level():
         if pattern.search(text):
             writers.append(rel)
     assert writers == ["feedback/risk/services.py"], writers
+
+
+def test_dashboard_says_n_opinions_m_distinct_texts_k_groups(client, world, assessor):
+    from feedback.analysis.aggregates import register_totals
+
+    client.force_login(assessor)
+    html = client.get(dash_url(world)).content.decode()
+    totals = register_totals(world.consultation)
+    assert (
+        f'id="campaign-summary" data-opinions="{totals["received"]}" '
+        f'data-distinct-texts="{totals["distinct_texts"]}" '
+        f'data-groups="{totals["campaign_groups"]}"'
+    ) in html
