@@ -27,6 +27,7 @@ class Submission(models.Model):
         verbose_name=_("consultation"),
         on_delete=models.PROTECT,
         related_name="submissions",
+        db_index=False,  # served by submission_cons_id_idx (consultation, id)
     )
     channel = models.CharField(
         _("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB
@@ -111,6 +112,9 @@ class Submission(models.Model):
         verbose_name = _("opinion")
         verbose_name_plural = _("opinions")
         indexes = [
+            # A consultation's opinions in id order (exports, campaign grouping, search indexing
+            # read them in id chunks); also every look-up by consultation alone.
+            models.Index(fields=["consultation", "id"], name="submission_cons_id_idx"),
             models.Index(fields=["consultation", "received_at"], name="submission_cons_recv_idx"),
             models.Index(fields=["consultation", "text_hash"], name="submission_cons_hash_idx"),
             GinIndex(fields=["search_vector"], name="submission_search_gin"),
