@@ -15,6 +15,18 @@ from django.conf import settings
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (zh-hans): a request made in English by an
+    earlier test leaves English active in this thread (LocaleMiddleware activates the request's
+    language and nothing switches it back), which made text assertions depend on test order."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def _site_tree():
     from cms.site_setup import ensure_site_tree
 
