@@ -100,10 +100,8 @@ def note_wagtail(screen: str, violations: list[Violation]) -> None:
 
 
 def use_contact_key(settings) -> None:
-    """Give the test a contact encryption key (``settings`` is pytest-django's fixture).
-
-    Under live_server the settings are overridden, and then feedback.crypto no longer
-    recognises the test settings module and refuses its development key."""
+    """Give the test a contact encryption key of its own (``settings`` is pytest-django's
+    fixture), as a production site has; the test settings' fallback key is not needed."""
     from cryptography.fernet import Fernet
 
     settings.CONTACT_ENCRYPTION_KEY = Fernet.generate_key().decode()
