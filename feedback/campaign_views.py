@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from consultations.models import Consultation
-from consultations.roles import Role, is_site_admin, user_department_id, user_has_role
+from consultations.roles import is_site_admin, user_department_id
 from feedback.audit import record
 from feedback.campaign_selectors import (
     campaign_summary,
@@ -41,30 +41,18 @@ from feedback.models import (
     Theme,
 )
 from feedback.moderation import pseudonym_code
+from feedback.permissions import is_any_department_analyst, is_department_analyst
 from feedback.search import SearchFilters, search
 
 COUNT_LIMIT = 1000
 
 
 def can_analyse_campaigns(user, consultation: Consultation) -> bool:
-    if not (getattr(user, "is_authenticated", False) and user.is_active):
-        return False
-    if is_site_admin(user):
-        return True
-    department_id = user_department_id(user)
-    return (
-        user_has_role(user, Role.ANALYST)
-        and department_id is not None
-        and department_id == consultation.department_id
-    )
+    return is_department_analyst(user, consultation)
 
 
 def may_analyse_any(user) -> bool:
-    if not (getattr(user, "is_authenticated", False) and user.is_active):
-        return False
-    return is_site_admin(user) or (
-        user_has_role(user, Role.ANALYST) and user_department_id(user) is not None
-    )
+    return is_any_department_analyst(user)
 
 
 def _consultation(request: HttpRequest, consultation_id: int) -> Consultation:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consultations.roles import Role, user_has_role
+from consultations.roles import Role, is_site_admin, user_department_id, user_has_role
 
 
 def can_enter_opinion(user, consultation=None) -> bool:
@@ -13,3 +13,27 @@ def can_enter_opinion(user, consultation=None) -> bool:
 def can_read_contact(user, submission=None) -> bool:
     """Only privacy officers (and the reply sender, which is not a user) read contact details."""
     return user_has_role(user, Role.PRIVACY_OFFICER)
+
+
+def is_department_analyst(user, consultation) -> bool:
+    """Analysts of the consultation's department, and site administrators: who codes opinions
+    and decides on campaign groups."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    if is_site_admin(user):
+        return True
+    department_id = user_department_id(user)
+    return (
+        user_has_role(user, Role.ANALYST)
+        and department_id is not None
+        and department_id == consultation.department_id
+    )
+
+
+def is_any_department_analyst(user) -> bool:
+    """Whether ``is_department_analyst`` can hold for some consultation (menu items)."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    return is_site_admin(user) or (
+        user_has_role(user, Role.ANALYST) and user_department_id(user) is not None
+    )
