@@ -436,6 +436,41 @@ def prepare(env: dict[str, str]) -> tuple[str, int]:
     return slug, consultation_id
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_group(master: int, clients: list[int]) -> Counter:
+    """CPU seconds used so far by the web workers, PostgreSQL, the clients and the rest.
+
+    Read from /proc for every live process; a window's share is the difference of two
+    snapshots (a process that exits in between, like a killed worker, is lost from both).
+    """
+    web = set(worker_pids(master)) | {master}
+    clients_set = set(clients)
+    used: Counter = Counter()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        pid = int(entry.name)
+        if pid in web:
+            used["web"] += seconds
+        elif pid in clients_set:
+            used["clients"] += seconds
+        elif comm.startswith("postgres"):
+            used["db"] += seconds
+        else:
+            used["other"] += seconds
+    return used
+
+
 def worker_pids(master: int) -> list[int]:
     done = subprocess.run(
         ["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True, check=False
@@ -452,6 +487,7 @@ class Totals:
     acks: list = field(default_factory=list)
     warmup_acks: list = field(default_factory=list)  # stored too, so checked, but not timed
     stats: list[PostStats] = field(default_factory=list)
+    cpu: Counter = field(default_factory=Counter)  # CPU seconds per process group, post windows
 
     @property
     def accepted_per_s(self) -> float:
@@ -468,8 +504,9 @@ class Totals:
 
 
 class Coordinator:
-    def __init__(self, args, port: int, schema: dict, paths: dict[str, str]):
+    def __init__(self, args, port: int, schema: dict, paths: dict[str, str], master: int):
         self.args = args
+        self.master = master
         ctx = mp.get_context("fork")
         conf = {
             "port": port,
@@ -496,14 +533,24 @@ class Coordinator:
             if totals is not None:
                 totals.get_ms += reply["get_ms"]
 
-    def window(self, target: str, seconds: float, on_middle=None) -> list[PostStats]:
+    def window(
+        self, target: str, seconds: float, on_middle=None, cpu: Counter | None = None
+    ) -> list[PostStats]:
+        """One post window; adds the CPU seconds each process group used to ``cpu``."""
+        clients = [proc.pid for proc in self.procs]
+        before = cpu_by_group(self.master, clients) if cpu is not None else None
         deadline = time.monotonic() + seconds
         for pipe in self.pipes:
             pipe.send(("post", target, deadline))
         if on_middle is not None:
             time.sleep(seconds / 2)
             on_middle()
-        return [pipe.recv() for pipe in self.pipes]
+        stats = [pipe.recv() for pipe in self.pipes]
+        if cpu is not None:
+            after = cpu_by_group(self.master, clients)
+            for group in after:
+                cpu[group] += max(0.0, after[group] - before[group])
+        return stats
 
     def close(self) -> None:
         for pipe in self.pipes:
@@ -541,7 +588,7 @@ def run_load(args, coordinator: Coordinator, server) -> tuple[Totals, Totals, li
             on_middle = None
             if target == "form" and w == kill_at:
                 on_middle = functools.partial(kill_one_worker, server.pid, w + 1, notes)
-            stats = coordinator.window(target, args.window, on_middle)
+            stats = coordinator.window(target, args.window, on_middle, totals[target].cpu)
             span = window_span(stats)
             t = totals[target]
             t.window_s += span
@@ -674,8 +721,9 @@ def report(args, form: Totals, bare: Totals, checks: dict[str, Check], notes, lo
     print()
     print(
         f"{args.duration} s of post windows per target ({args.window} s each, alternating), "
-        f"{args.connections} client processes, gunicorn {args.workers} sync workers, "
-        f"production settings, {os.cpu_count()} CPUs{', one worker killed' if args.kill_worker else ''}"
+        f"{args.connections} client processes, gunicorn {args.workers} "
+        + (f"gthread workers of {args.threads} threads, " if args.threads > 1 else "sync workers, ")
+        + f"production settings, {os.cpu_count()} CPUs{', one worker killed' if args.kill_worker else ''}"
     )
     print(f"load average (1/5/15 min): start {loads[0]}, end {loads[1]}")
     header = f"{'':22} {'accepted/s':>10} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
@@ -711,6 +759,13 @@ def report(args, form: Totals, bare: Totals, checks: dict[str, Check], notes, lo
                 f"({t.count('conn_errors')} errors); {t.count('acked_again')} of them had "
                 f"been stored before the error and got their first receipt back"
             )
+    print(
+        "  CPU per accepted POST in the post windows, ms (web workers / PostgreSQL / clients / rest):"
+    )
+    for t in (form, bare):
+        n = max(1, sum(len(s.acks) + len(s.double_ms) for s in t.stats))
+        groups = " / ".join(f"{t.cpu[g] * 1000 / n:.1f}" for g in ("web", "db", "clients", "other"))
+        print(f"    {t.name:22} {groups}  (total {sum(t.cpu.values()) * 1000 / n:.1f})")
     for note in notes:
         print(f"  {note}")
     ratio_ok = ratio >= GOAL_RATIO
@@ -747,7 +802,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=60, help="post seconds per target (60)")
     parser.add_argument("--window", type=int, default=10, help="seconds per post window (10)")
     parser.add_argument("--connections", type=int, default=8, help="client processes (8)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker; above 1: gthread workers (1)"
+    )
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per target (3)")
     parser.add_argument("--kill-worker", action="store_true", help="SIGKILL a worker mid-run")
     parser.add_argument(
@@ -774,7 +832,7 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         form_path = f"/consultations/{slug}/opinion/"
-        server = start_gunicorn(env, port, args.workers)
+        server = start_gunicorn(env, port, args.workers, args.threads)
         coordinator = None
         try:
             wait_ready(base + "/healthz", server)
@@ -786,7 +844,9 @@ def main(argv: list[str] | None = None) -> int:
             if status != 200:
                 raise SystemExit(f"{BARE_PATH} answered {status} (is it in cms/config/urls.py?)")
             loads = [loadavg()]
-            coordinator = Coordinator(args, port, schema, {"form": form_path, "bare": BARE_PATH})
+            coordinator = Coordinator(
+                args, port, schema, {"form": form_path, "bare": BARE_PATH}, server.pid
+            )
             form, bare, notes = run_load(args, coordinator, server)
             loads.append(loadavg())
             coordinator.close()

@@ -124,7 +124,10 @@ def prepare(env: dict[str, str]) -> str:
     return run_step(env, "-m", "bench.seed", timeout=300).strip().splitlines()[-1]
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, threads: int = 1
+) -> subprocess.Popen:
+    """gunicorn with sync workers, or gthread workers of ``threads`` threads each."""
     gunicorn = Path(PYTHON).with_name("gunicorn")
     return subprocess.Popen(
         [
@@ -133,7 +136,9 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.P
             "--workers",
             str(workers),
             "--worker-class",
-            "sync",
+            "sync" if threads == 1 else "gthread",
+            "--threads",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
