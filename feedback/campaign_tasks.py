@@ -44,6 +44,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -679,41 +680,50 @@ def _enqueue_after_commit(consultation_id: int) -> None:
     transaction.on_commit(run)
 
 
-def _enqueue_without_waiting(consultation_id: int) -> None:
-    """Queue the task unless one for this consultation is still waiting in the queue, in a
-    transaction whose commit does not wait for the disk (docs/adr/0007-opinion-post-path.md).
+# A queued ``opinions_arrived`` task may not be claimed before TASK_DELAY has passed; until
+# TASK_COVERS seconds after queueing it, this process counts on it to also read the opinions
+# it stores meanwhile (the difference allows for clocks of web and worker machines that
+# disagree by up to a second). Per process: a web process queues at most one task per
+# consultation per TASK_COVERS seconds, without a query to find out whether one waits.
+TASK_DELAY = timedelta(seconds=2)
+TASK_COVERS = 1.0
+_covered_until: dict[int, float] = {}  # consultation id -> time.monotonic() deadline
 
-    Runs after the opinions' commit. A task still READY has not been claimed by a worker, so
-    it will read the register after this commit and process these opinions too (a worker's
-    claim commits before the task runs); a task already running may have read too early, so
-    then a new one is queued. The opinions are durable before this; a task lost in a crash at
-    this instant is caught up by the next opinion's task (it starts from the last processed
-    id), a regroup or ``search_reindex``.
+
+def forget_queued_tasks() -> None:
+    """Forget the tasks this process queued (tests; a new process starts with none)."""
+    _covered_until.clear()
+
+
+def _enqueue_without_waiting(consultation_id: int) -> None:
+    """Queue the task unless one this process queued will start late enough to read these
+    opinions too; queue it in a transaction whose commit does not wait for the disk
+    (docs/adr/0007-opinion-post-path.md).
+
+    Runs after the opinions' commit. The task is queued to run after TASK_DELAY: a worker
+    cannot claim it before then (``run_after``), so it starts after every opinion this process
+    commits within the next TASK_COVERS seconds and reads them all (it processes every opinion
+    after the last one it processed). No query per opinion, and under load one task handles a
+    batch instead of one task per opinion. The opinions are durable before this; a task lost
+    in a crash at this instant is caught up by the next opinion's task, a regroup or
+    ``search_reindex``.
     """
     from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
 
     backend = opinions_arrived.get_backend()
-    connection = transaction.get_connection()
     if not isinstance(backend, DatabaseBackend):
         opinions_arrived.enqueue(consultation_id)
         return
-    waiting = (
-        DBTaskResult.objects.ready()
-        .filter(
-            backend_name=backend.alias,
-            task_path=opinions_arrived.module_path,
-            args_kwargs={"args": [consultation_id], "kwargs": {}},
-        )
-        .exists()
-    )
-    if waiting:
+    started = time.monotonic()
+    if _covered_until.get(consultation_id, 0.0) > started:
         return
+    connection = transaction.get_connection()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        opinions_arrived.enqueue(consultation_id)
+        opinions_arrived.using(run_after=timezone.now() + TASK_DELAY).enqueue(consultation_id)
+    _covered_until[consultation_id] = started + TASK_COVERS
 
 
 def submission_saved(sender, instance: Submission, created: bool, raw=False, **kwargs) -> None:

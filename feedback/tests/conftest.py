@@ -19,9 +19,13 @@ from consultations.tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from feedback.campaign_tasks import forget_queued_tasks
+
     cache.clear()
+    forget_queued_tasks()  # a task queued by an earlier test covers nothing in this one
     yield
     cache.clear()
+    forget_queued_tasks()
 
 
 @pytest.fixture
