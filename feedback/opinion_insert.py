@@ -18,7 +18,9 @@ opinion. The contact and the parts are written without signals and their ids are
 
 from __future__ import annotations
 
+import functools
 from contextlib import nullcontext
+from dataclasses import dataclass
 
 from django.db import connection, models, transaction
 from django.db.models.signals import post_save, pre_save
@@ -31,35 +33,60 @@ _DUPLICATE = (
 )
 
 
-def _columns(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.local_concrete_fields if not f.primary_key]
+@dataclass(frozen=True)
+class _Column:
+    field: models.Field
+    name: str  # quoted column name
+    value: str  # SQL expression: a typed parameter, or the parent's id
 
 
-def _row(obj: models.Model, *, parent: str | None = None) -> tuple[list[str], list[str], list]:
-    """(columns, SQL expressions, parameters) of ``obj``'s INSERT; with ``parent``, the foreign
-    key to ``Submission`` is read from that CTE instead of a parameter."""
-    columns, values, params = [], [], []
-    for f in _columns(type(obj)):
-        columns.append(connection.ops.quote_name(f.column))
-        if parent and f.is_relation and f.related_model is Submission:
-            values.append(f"(SELECT id FROM {parent})")  # noqa: S608 - a CTE name of ours
+@functools.cache
+def _columns(model: type[models.Model], parent: bool = False) -> tuple[_Column, ...]:
+    """The columns of ``model``'s INSERT as the ORM writes them (every concrete field but the
+    primary key, cast to its database type). Computed once per process: the fields and the
+    database vendor do not change while it runs. With ``parent``, the foreign key to
+    ``Submission`` is read from the CTE ``s`` instead of a parameter."""
+    out = []
+    for f in model._meta.local_concrete_fields:
+        if f.primary_key:
             continue
-        values.append(f"%s::{f.db_type(connection)}")
-        params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
-    return columns, values, params
+        if parent and f.is_relation and f.related_model is Submission:
+            value = "(SELECT id FROM s)"
+        elif model is Submission and f.name == "is_exact_duplicate":
+            value = _DUPLICATE.format(table=connection.ops.quote_name(model._meta.db_table))
+        else:
+            value = f"%s::{f.db_type(connection)}"
+        out.append(_Column(f, connection.ops.quote_name(f.column), value))
+    return tuple(out)
 
 
-def _insert(name: str, rows: list[models.Model], *, parent: str | None = None) -> tuple[str, list]:
-    model = type(rows[0])
-    table = connection.ops.quote_name(model._meta.db_table)
-    tuples, params, columns = [], [], []
-    for obj in rows:
-        columns, values, row_params = _row(obj, parent=parent)
-        tuples.append(f"({', '.join(values)})")
-        params += row_params
-    # Names come from the models, values are parameters.
-    sql = f"{name} AS (INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(tuples)})"  # noqa: S608
-    return sql, params
+def _params(obj: models.Model, columns: tuple[_Column, ...], params: list) -> None:
+    for c in columns:
+        if c.value.startswith("%s"):
+            f = c.field
+            params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(has_contact: bool, shape: tuple[tuple[type[models.Model], int], ...]) -> str:
+    """The statement's text for an opinion with or without contact and ``shape``: the model
+    and number of rows of each non-empty group of parts. Built once per shape."""
+
+    def insert(name: str, model: type[models.Model], rows: int, *, parent: bool) -> str:
+        columns = _columns(model, parent)
+        names = ", ".join(c.name for c in columns)
+        values = ", ".join(f"({', '.join(c.value for c in columns)})" for _ in range(rows))
+        table = connection.ops.quote_name(model._meta.db_table)
+        return f"{name} AS (INSERT INTO {table} ({names}) VALUES {values}"  # noqa: S608
+
+    ctes = [insert("s", Submission, 1, parent=False) + " RETURNING id, is_exact_duplicate)"]
+    if has_contact:
+        from .models import Contact
+
+        ctes.append(insert("c", Contact, 1, parent=False) + ")")
+    for i, (model, rows) in enumerate(shape):
+        ctes.append(insert(f"p{i}", model, rows, parent=True) + ")")
+    return f"WITH {', '.join(ctes)} SELECT id, is_exact_duplicate FROM s"  # noqa: S608
 
 
 def insert_opinion(
@@ -70,29 +97,22 @@ def insert_opinion(
     submission's ``pk`` and ``is_exact_duplicate``. Raises ``IntegrityError`` (and stores
     nothing) on a taken idempotency token or receipt code."""
     pre_save.send(sender=Submission, instance=submission, raw=False, using="default")
-    table = connection.ops.quote_name(Submission._meta.db_table)
-    columns, values, params = [], [], []
-    for f in _columns(Submission):
-        columns.append(connection.ops.quote_name(f.column))
-        if f.name == "is_exact_duplicate":
-            values.append(_DUPLICATE.format(table=table))
+    params: list = []
+    for c in _columns(Submission):
+        if c.field.name == "is_exact_duplicate":
             params += [submission.consultation_id, submission.text_hash]
-            continue
-        values.append(f"%s::{f.db_type(connection)}")
-        params.append(f.get_db_prep_save(f.pre_save(submission, True), connection))
-    ctes = [
-        f"s AS (INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(values)})"  # noqa: S608
-        " RETURNING id, is_exact_duplicate)"
-    ]
+        else:
+            f = c.field
+            params.append(f.get_db_prep_save(f.pre_save(submission, True), connection))
     if contact is not None:
-        sql, contact_params = _insert("c", [contact])
-        ctes.append(sql)
-        params += contact_params
-    for i, group in enumerate(g for g in parts if g):
-        sql, part_params = _insert(f"p{i}", group, parent="s")
-        ctes.append(sql)
-        params += part_params
-    statement = f"WITH {', '.join(ctes)} SELECT id, is_exact_duplicate FROM s"  # noqa: S608
+        _params(contact, _columns(type(contact)), params)
+    groups = [g for g in parts if g]
+    for group in groups:
+        columns = _columns(type(group[0]), True)
+        for obj in group:
+            _params(obj, columns, params)
+    shape = tuple((type(g[0]), len(g)) for g in groups)
+    statement = _statement(contact is not None, shape)
     # A single statement is atomic by itself; inside a caller's transaction a savepoint keeps
     # a refused INSERT (a retry's token) from breaking that transaction.
     guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
