@@ -7,6 +7,7 @@ controls, which are removed because they can make a text display differently fro
 
 from __future__ import annotations
 
+import copy
 import re
 import uuid
 
@@ -14,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, Question
@@ -104,30 +106,54 @@ class OpinionForm(forms.Form):
         questions=(),
         clauses=(),
         require_token: bool = True,
+        field_cache: dict | None = None,
         **kwargs,
     ):
-        super().__init__(*args, **kwargs)
-        self.consultation = consultation
-        self.require_token = require_token
+        """``field_cache``, when given, is a dict kept as long as these parts stay the same
+        (``feedback.views.FormParts``): the fields are built there once per form class and
+        language. A bound form (a POST being validated) then uses those field objects as
+        they are, since validating and rendering never change a field; an unbound one gets
+        copies, as Django's forms do."""
         self.alternatives = list(alternatives)
         self.questions = list(questions)
         self.clauses = list(clauses)
+        prototype = None
+        if field_cache is not None:
+            key = (type(self), get_language())
+            prototype = field_cache.get(key)
+            if prototype is None:
+                prototype = {**copy.deepcopy(self.base_fields), **self._parts_fields()}
+                field_cache[key] = prototype
+            self.base_fields = {}  # (this instance only) nothing for Django to copy
+        super().__init__(*args, **kwargs)
+        if prototype is not None:
+            del self.base_fields
+            self.fields = dict(prototype) if self.is_bound else copy.deepcopy(prototype)
+        else:
+            self.fields.update(self._parts_fields())
+        self.consultation = consultation
+        self.require_token = require_token
         if require_token and not self.is_bound and not self.initial.get("token"):
             self.initial["token"] = uuid.uuid4()
+
+    def _parts_fields(self) -> dict[str, forms.Field]:
+        """The fields of the alternatives, questions and clauses, in display order."""
+        fields: dict[str, forms.Field] = {}
         for alt in self.alternatives:
-            self.fields[f"pref_{alt.pk}"] = forms.ChoiceField(
+            fields[f"pref_{alt.pk}"] = forms.ChoiceField(
                 label=alt.tr("title"),
                 choices=Preference.choices,
                 widget=forms.RadioSelect,
                 required=False,
             )
         for q in self.questions:
-            self.fields[f"q_{q.pk}"] = self._question_field(q)
+            fields[f"q_{q.pk}"] = self._question_field(q)
         for clause in self.clauses:
-            self.fields[f"clause_{clause.number}"] = PlainTextField(
+            fields[f"clause_{clause.number}"] = PlainTextField(
                 label=_("Comment on clause %(number)s") % {"number": clause.number},
                 widget=forms.Textarea(attrs={"rows": 4}),
             )
+        return fields
 
     @staticmethod
     def _question_field(q: Question) -> forms.Field:

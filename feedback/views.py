@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -55,6 +55,9 @@ class FormParts:
     alternatives: list
     questions: list
     clauses: list
+    # The form's fields built from these parts, per (form class, language): OpinionForm's
+    # ``field_cache``.
+    fields: dict = field(default_factory=dict, compare=False)
 
 
 # The alternatives, questions and clauses behind a consultation's form, kept per process so
@@ -92,6 +95,7 @@ def _form_for(consultation: Consultation, *args, form_class=OpinionForm, **kwarg
         alternatives=parts.alternatives,
         questions=parts.questions,
         clauses=parts.clauses,
+        field_cache=parts.fields,
         **kwargs,
     )
 
