@@ -23,7 +23,6 @@ Two parts (docs/adr/0004-page-fragment-cache.md):
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -31,7 +30,6 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_save, pre_delete
 from django.http import Http404, HttpRequest, HttpResponse
@@ -44,6 +42,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+
+from feedback.db import fetch_prepared
 
 CACHE_ALIAS = "pages"
 KEY_PREFIX = "consultation-main:v1"
@@ -212,49 +212,6 @@ def _fast_sql() -> str:
     return _sql_cache[0]
 
 
-@functools.cache
-def _prepared_cursor_class():
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class PreparedCursor(ServerBindingCursor):
-        def execute(self, query, params=None, *, prepare=True, binary=None):
-            result = super().execute(query, params, prepare=prepare, binary=binary)
-            if self._query is None and connection.queries_logged:
-                # psycopg keeps the statement's text only when it did not run it prepared;
-                # Django's query log (DEBUG, tests) reads it from there.
-                self._query = self._convert_query(query, params)
-            return result
-
-    return PreparedCursor
-
-
-def _fetch_prepared(sql: str, params: list) -> tuple | None:
-    """Run ``sql`` as a server-side prepared statement and return its first row.
-
-    Planning the routing query costs more than running it, so it is prepared once per database
-    connection: psycopg keeps the statement (and forgets it after a ROLLBACK, DISCARD ALL or
-    DDL, preparing it again when next used). Django's own cursors bind parameters on the client
-    and never prepare, so this uses psycopg's server-binding cursor with Django's wrapper (query
-    logging and execute wrappers included, as with ``connection.cursor()``).
-    """
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None and "prepare_threshold" not in connection.settings_dict.get(
-        "OPTIONS", {}
-    ):
-        # Django leaves psycopg's preparing off unless configured (None also turns off explicit
-        # ``prepare=True``). A threshold no query reaches prepares only statements that ask for
-        # it, i.e. this one; Django's client-binding cursors never prepare. An explicitly
-        # configured ``prepare_threshold: None`` (e.g. behind PgBouncer) is respected.
-        raw.prepare_threshold = 2**31 - 1
-    with connection.wrap_database_errors:
-        cursor = connection._prepare_cursor(_prepared_cursor_class()(connection.connection))
-    with cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
 def _default_serve_hooks() -> bool:
     """True while only Wagtail's own serve hooks are registered (the shortcut mirrors them)."""
     from wagtail import hooks
@@ -286,7 +243,7 @@ def _routed_row(request: HttpRequest, index_slug: str, slug: str, subpath: str, 
     match = ConsultationIndexPage.get_resolver().resolve(subpath)
     if match.url_name != route or not _default_serve_hooks():
         return None
-    row = _fetch_prepared(_fast_sql(), [list(SITE_LINK_SLUGS), index_slug, slug])
+    row = fetch_prepared(_fast_sql(), [list(SITE_LINK_SLUGS), index_slug, slug])
     if row is None:
         return None
     site_count, hostname, is_default_site, root_type, _root_path, index_id, index_live = row[:7]

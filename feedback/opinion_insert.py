@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 from django.db.models.signals import post_save, pre_save
 
+from .db import prepared_cursor
 from .models import Submission
 
 _DUPLICATE = (
@@ -115,8 +116,10 @@ def insert_opinion(
     statement = _statement(contact is not None, shape)
     # A single statement is atomic by itself; inside a caller's transaction a savepoint keeps
     # a refused INSERT (a retry's token) from breaking that transaction.
+    # On PostgreSQL the statement runs prepared: one plan per shape and database connection.
     guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    with guard, connection.cursor() as cursor:
+    cursor = prepared_cursor() if connection.vendor == "postgresql" else connection.cursor()
+    with guard, cursor:
         cursor.execute(statement, params)
         submission.pk, submission.is_exact_duplicate = cursor.fetchone()
     submission._state.adding = False
