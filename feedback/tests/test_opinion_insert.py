@@ -139,3 +139,26 @@ def test_a_refused_statement_stores_no_part(open_consultation):
         insert_opinion(submission, contact=None, parts=services._parts(submission, data))
     assert Submission.objects.count() == 1
     assert not ClauseComment.objects.exists() and not QuestionAnswer.objects.exists()
+
+
+def test_the_statement_is_prepared_once_per_shape_and_connection(open_consultation):
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements "
+                "WHERE statement LIKE 'WITH s AS (INSERT INTO \"feedback_submission\"%%'"
+            )
+            return cursor.fetchone()[0]
+
+    before = prepared()
+    for n in range(3):  # the same shape three times: one prepared statement
+        submission_create(
+            consultation=open_consultation,
+            data=OpinionData(comment=f"同样形状的意见{n}"),
+            token=uuid.uuid4(),
+        )
+    assert prepared() == before + 1
+    submission_create(
+        consultation=open_consultation, data=full_opinion(open_consultation), token=uuid.uuid4()
+    )
+    assert prepared() == before + 2
