@@ -777,6 +777,15 @@ def report(args, form: Totals, bare: Totals, checks: dict[str, Check], notes, lo
     print(
         f"form POST p95: {p95:.1f} ms (goal <= {GOAL_P95_MS:.0f} ms): {'met' if p95_ok else 'NOT met'}"
     )
+    for t in (form, bare):
+        # Each client sends its next POST as soon as the last is answered, so the mean time in
+        # the system is connections / throughput (Little's law), whatever the code does.
+        if t.accepted_per_s:
+            print(
+                f"  {t.name}: {args.connections} connections / {t.accepted_per_s:.1f} per s = "
+                f"{args.connections / t.accepted_per_s * 1000:.1f} ms mean by Little's law "
+                f"(measured mean {statistics.fmean(t.post_ms):.1f} ms)"
+            )
     all_ok = True
     for key, check in checks.items():
         print(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Contact(models.Model):
-    ref = models.CharField(max_length=64, unique=True, editable=False)
+    ref = models.CharField(max_length=64, editable=False)  # unique: Meta (no LIKE index)
     ciphertext = models.TextField(editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -21,6 +21,7 @@ class Contact(models.Model):
         verbose_name = _("contact for the reply")
         verbose_name_plural = _("contacts for the reply")
         default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["ref"], name="contact_ref_unique")]
 
     def __str__(self) -> str:
         return f"contact {self.pk}"

@@ -39,7 +39,9 @@ class Submission(models.Model):
         _("how affected"), max_length=20, choices=AffectedStatus.choices, blank=True
     )
     comment = models.TextField(_("general comment"), blank=True)
-    receipt = models.CharField(_("receipt code"), max_length=16, unique=True)
+    # Unique by a constraint in Meta: ``unique=True`` would add a second (LIKE) index that no
+    # query uses, written on every opinion.
+    receipt = models.CharField(_("receipt code"), max_length=16)
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     submitted_on = models.DateField(
         _("date received"),
@@ -58,8 +60,8 @@ class Submission(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     quote_consent = models.BooleanField(_("may be quoted without name"), default=False)
     text_hash = models.CharField(
-        _("normalised text hash"), max_length=64, blank=True, db_index=True, editable=False
-    )
+        _("normalised text hash"), max_length=64, blank=True, editable=False
+    )  # indexed with the consultation (Meta.indexes): every look-up is within one
     is_exact_duplicate = models.BooleanField(
         _("exact duplicate of an earlier opinion"), default=False
     )
@@ -120,6 +122,7 @@ class Submission(models.Model):
             GinIndex(fields=["search_vector"], name="submission_search_gin"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["receipt"], name="submission_receipt_unique"),
             models.CheckConstraint(
                 condition=models.Q(withdrawn=False) | models.Q(withdrawn_at__isnull=False),
                 name="submission_withdrawn_has_time",
@@ -141,8 +144,13 @@ class Submission(models.Model):
 
 
 class AlternativePreference(models.Model):
+    # Not indexed alone: the unique (submission, …) constraint's index serves every look-up by
+    # opinion (the same for answers and clause comments).
     submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="alternative_preferences"
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="alternative_preferences",
+        db_index=False,
     )
     alternative = models.ForeignKey(
         "consultations.Alternative", on_delete=models.PROTECT, related_name="+"
@@ -165,7 +173,9 @@ class AlternativePreference(models.Model):
 class QuestionAnswer(models.Model):
     """An answer. Choices are stored as 1-based option indexes so both languages count together."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     question = models.ForeignKey(
         "consultations.Question", on_delete=models.PROTECT, related_name="+"
     )
@@ -192,7 +202,7 @@ class QuestionAnswer(models.Model):
 
 class ClauseComment(models.Model):
     submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="clause_comments"
+        Submission, on_delete=models.CASCADE, related_name="clause_comments", db_index=False
     )
     clause = models.ForeignKey("consultations.Clause", on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("comment"))
