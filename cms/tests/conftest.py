@@ -76,3 +76,13 @@ def closed_consultation(site_tree, time_machine, publisher):
     )
     time_machine.move_to(NOW, tick=False)
     return consultation
+
+
+@pytest.fixture
+def empty_page_cache():
+    """The rendered-page cache empty before and after the test."""
+    from cms import page_cache
+
+    page_cache.page_cache().clear()
+    yield
+    page_cache.page_cache().clear()

@@ -19,17 +19,10 @@ from consultations import services
 from consultations.models import Alternative, Consultation, Stage
 from consultations.tests.factories import DraftClauseFactory, published_consultation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_page_cache")]
 
 DETAIL = "/consultations/waste-plant/"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    page_cache.page_cache().clear()
-    yield
-    page_cache.page_cache().clear()
 
 
 @pytest.fixture

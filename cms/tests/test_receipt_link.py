@@ -12,16 +12,9 @@ import pytest
 from cms import page_cache
 from cms.models import ConsultationIndexPage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_page_cache")]
 
 LINK_TEXT = "Follow your opinion with its receipt code"
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    page_cache.page_cache().clear()
-    yield
-    page_cache.page_cache().clear()
 
 
 @pytest.fixture
