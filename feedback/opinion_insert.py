@@ -27,6 +27,7 @@ from django.db.models.signals import post_save, pre_save
 
 from .db import prepared_cursor
 from .models import Submission
+from .ratelimit import CounterChain
 
 _DUPLICATE = (
     "EXISTS (SELECT 1 FROM {table} e WHERE e.consultation_id = %s AND e.text_hash = %s"
@@ -69,42 +70,86 @@ def _params(obj: models.Model, columns: tuple[_Column, ...], params: list) -> No
 
 
 @functools.lru_cache(maxsize=256)
-def _statement(has_contact: bool, shape: tuple[tuple[type[models.Model], int], ...]) -> str:
+def _statement(
+    has_contact: bool,
+    shape: tuple[tuple[type[models.Model], int], ...],
+    leading: tuple[str, ...] = (),
+    guard: str = "",
+    extra: str = "",
+) -> str:
     """The statement's text for an opinion with or without contact and ``shape``: the model
-    and number of rows of each non-empty group of parts. Built once per shape."""
+    and number of rows of each non-empty group of parts. Built once per shape.
+
+    With a ``guard`` (a condition over the ``leading`` CTEs), the opinion is inserted only
+    when it holds, and then its contact and parts; otherwise nothing is. ``extra`` is added to
+    the result row (e.g. the rate-limit counters)."""
 
     def insert(name: str, model: type[models.Model], rows: int, *, parent: bool) -> str:
         columns = _columns(model, parent)
         names = ", ".join(c.name for c in columns)
-        values = ", ".join(f"({', '.join(c.value for c in columns)})" for _ in range(rows))
         table = connection.ops.quote_name(model._meta.db_table)
-        return f"{name} AS (INSERT INTO {table} ({names}) VALUES {values}"  # noqa: S608
+        head = f"{name} AS (INSERT INTO {table} ({names}) "  # noqa: S608
+        if not guard:
+            values = ", ".join(f"({', '.join(c.value for c in columns)})" for _ in range(rows))
+            return f"{head}VALUES {values}"
+        if not parent:  # one row, when the opinion is inserted
+            where = "WHERE " + (guard if name == "s" else "EXISTS (SELECT 1 FROM s)")  # noqa: S608
+            return f"{head}SELECT {', '.join(c.value for c in columns)} {where}"
+        # Parts: one row per value row for the opinion's id; none when it was not inserted.
+        own = [c for c in columns if c.value.startswith("%s")]
+        aliases = {c.name: f"v{i}" for i, c in enumerate(own)}
+        select = ", ".join(
+            "s.id" if c.name not in aliases else f"v.{aliases[c.name]}" for c in columns
+        )
+        values = ", ".join(f"({', '.join(c.value for c in own)})" for _ in range(rows))
+        return (
+            f"{head}SELECT {select} FROM s CROSS JOIN (VALUES {values}) "  # noqa: S608
+            f"AS v({', '.join(aliases.values())})"
+        )
 
-    ctes = [insert("s", Submission, 1, parent=False) + " RETURNING id, is_exact_duplicate)"]
+    ctes = [*leading]
+    ctes.append(insert("s", Submission, 1, parent=False) + " RETURNING id, is_exact_duplicate)")
     if has_contact:
         from .models import Contact
 
         ctes.append(insert("c", Contact, 1, parent=False) + ")")
     for i, (model, rows) in enumerate(shape):
         ctes.append(insert(f"p{i}", model, rows, parent=True) + ")")
-    return f"WITH {', '.join(ctes)} SELECT id, is_exact_duplicate FROM s"  # noqa: S608
+    result = (
+        "(SELECT id FROM s), (SELECT is_exact_duplicate FROM s)"
+        if guard
+        else "id, is_exact_duplicate"
+    )
+    tail = "" if guard else " FROM s"
+    return f"WITH {', '.join(ctes)} SELECT {result}{extra}{tail}"  # noqa: S608
 
 
 def insert_opinion(
-    submission: Submission, *, contact: models.Model | None, parts: list[list[models.Model]]
-) -> None:
+    submission: Submission,
+    *,
+    contact: models.Model | None,
+    parts: list[list[models.Model]],
+    counters: CounterChain | None = None,
+) -> tuple | None:
     """Store ``submission``, its ``contact`` and its ``parts`` (lists of AlternativePreference,
     QuestionAnswer, ClauseComment rows; empty lists allowed) in one statement. Sets the
     submission's ``pk`` and ``is_exact_duplicate``. Raises ``IntegrityError`` (and stores
-    nothing) on a taken idempotency token or receipt code."""
+    nothing) on a taken idempotency token or receipt code.
+
+    With ``counters`` (rate-limit counters in the database cache), the same statement counts
+    the request and stores the opinion only when every counter is within its limit; returns
+    the counts, and leaves ``submission.pk`` None when nothing was stored. A refused
+    statement (a taken token) counts nothing."""
     pre_save.send(sender=Submission, instance=submission, raw=False, using="default")
-    params: list = []
+    params: list = list(counters.params) if counters else []
+    guard_sql, guard_params = counters.within_limits_sql() if counters else ("", [])
     for c in _columns(Submission):
         if c.field.name == "is_exact_duplicate":
             params += [submission.consultation_id, submission.text_hash]
         else:
             f = c.field
             params.append(f.get_db_prep_save(f.pre_save(submission, True), connection))
+    params += guard_params
     if contact is not None:
         _params(contact, _columns(type(contact)), params)
     groups = [g for g in parts if g]
@@ -113,7 +158,11 @@ def insert_opinion(
         for obj in group:
             _params(obj, columns, params)
     shape = tuple((type(g[0]), len(g)) for g in groups)
-    statement = _statement(contact is not None, shape)
+    if counters:
+        extra = "".join(f", (SELECT n FROM c{i})" for i in range(len(counters.windows)))  # noqa: S608
+        statement = _statement(contact is not None, shape, tuple(counters.ctes), guard_sql, extra)
+    else:
+        statement = _statement(contact is not None, shape)
     # A single statement is atomic by itself; inside a caller's transaction a savepoint keeps
     # a refused INSERT (a retry's token) from breaking that transaction.
     # On PostgreSQL the statement runs prepared: one plan per shape and database connection.
@@ -121,7 +170,11 @@ def insert_opinion(
     cursor = prepared_cursor() if connection.vendor == "postgresql" else connection.cursor()
     with guard, cursor:
         cursor.execute(statement, params)
-        submission.pk, submission.is_exact_duplicate = cursor.fetchone()
+        row = cursor.fetchone()
+    counts = row[2:] if counters else None
+    if row[0] is None:  # over a limit: nothing stored
+        return counts
+    submission.pk, submission.is_exact_duplicate = row[0], row[1]
     submission._state.adding = False
     submission._state.db = "default"
     for group in parts:
@@ -135,3 +188,4 @@ def insert_opinion(
         raw=False,
         using="default",
     )
+    return counts

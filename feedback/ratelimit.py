@@ -135,7 +135,35 @@ _UPSERT = (
 )
 
 
-def _hit_chain_sql(scopes: list[Scope], now: float) -> Limited | None:
+@dataclass(frozen=True)
+class CounterChain:
+    """The counters of a chain of scopes as CTEs ``c0``, ``c1``… of one statement, each with
+    a column ``n`` (NULL when an earlier counter was over its limit), for a statement of the
+    caller's (the opinion INSERT adds its row only when every counter is within its limit)."""
+
+    ctes: list[str]
+    params: list
+    windows: list[tuple[int, int, int]]  # (max_count, window, bucket) per counter
+    now: float
+
+    def within_limits_sql(self) -> tuple[str, list]:
+        """A condition that holds when every counter is within its limit."""
+        parts = [f"(SELECT n FROM c{i}) <= %s" for i in range(len(self.windows))]  # noqa: S608
+        return " AND ".join(parts), [max_count for max_count, _w, _b in self.windows]
+
+    def verdict(self, counts) -> Limited | None:
+        for count, (max_count, window, bucket) in zip(counts, self.windows, strict=True):
+            if count is None or count > max_count:
+                return _limited(window, bucket, self.now)
+        return None
+
+
+def counter_chain(scopes: list[Scope], now: float | None = None) -> CounterChain | None:
+    """``scopes``' counters as CTEs for one SQL statement; None unless the counters live in
+    the database cache on PostgreSQL (other backends count through the cache API)."""
+    if not _database_counters():
+        return None
+    now = time.time() if now is None else now
     backend = caches[DEFAULT_CACHE_ALIAS]
     connection = connections[router.db_for_write(backend.cache_model_class)]
     table = connection.ops.quote_name(backend._table)
@@ -145,16 +173,24 @@ def _hit_chain_sql(scopes: list[Scope], now: float) -> Limited | None:
         key = backend.make_and_validate_key(f"tj-rlc:{scope}:{ident}:{bucket}")
         expires = datetime.fromtimestamp((bucket + 1) * window + 5, tz=UTC)
         if i == 0:
-            source, args = "VALUES (%s, '1', %s)", [key, expires]
+            source, args = "VALUES (%s, '1', %s::timestamptz)", [key, expires]
         else:
             # Only loop indexes go into the text; values are parameters.
-            source = f"SELECT %s, '1', %s FROM c{i - 1} WHERE c{i - 1}.n <= %s"  # noqa: S608
+            source = f"SELECT %s, '1', %s::timestamptz FROM c{i - 1} WHERE c{i - 1}.n <= %s"  # noqa: S608
             args = [key, expires, windows[-1][0]]
         ctes.append(f"c{i} AS ({_UPSERT.format(table=table, source=source)})")
         params += args
         windows.append((max_count, window, bucket))
+    return CounterChain(ctes, params, windows, now)
+
+
+def _hit_chain_sql(scopes: list[Scope], now: float) -> Limited | None:
+    chain = counter_chain(scopes, now)
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    connection = connections[router.db_for_write(backend.cache_model_class)]
     selects = ", ".join(f"(SELECT n FROM c{i})" for i in range(len(scopes)))  # noqa: S608
-    sql = f"WITH {', '.join(ctes)} SELECT {selects}"  # noqa: S608
+    sql = f"WITH {', '.join(chain.ctes)} SELECT {selects}"  # noqa: S608
+    params = chain.params
     # A counter need not survive a crash, so its commit does not wait for the disk (the
     # opinion's own commit always does). SET LOCAL lasts only for this statement's implicit
     # transaction: used only outside any transaction block, with client-side binding (Django's
@@ -172,20 +208,22 @@ def _hit_chain_sql(scopes: list[Scope], now: float) -> Limited | None:
         else:
             cursor.execute(sql, params)
         counts = cursor.fetchone()
-    for count, (max_count, window, bucket) in zip(counts, windows, strict=True):
+    for count, (max_count, window, bucket) in zip(counts, chain.windows, strict=True):
         if count is not None and count > max_count:
             return _limited(window, bucket, now)
     return None
 
 
-def check_submission(request: HttpRequest, consultation_id: int) -> Limited | None:
+def submission_scopes(request: HttpRequest, consultation_id: int) -> list[Scope]:
     address = hashed_network(request)
-    return hit_chain(
-        [
-            ("submit-addr", f"{consultation_id}:{address}", "RATELIMIT_SUBMIT_PER_ADDRESS"),
-            ("submit-cons", str(consultation_id), "RATELIMIT_SUBMIT_PER_CONSULTATION"),
-        ]
-    )
+    return [
+        ("submit-addr", f"{consultation_id}:{address}", "RATELIMIT_SUBMIT_PER_ADDRESS"),
+        ("submit-cons", str(consultation_id), "RATELIMIT_SUBMIT_PER_CONSULTATION"),
+    ]
+
+
+def check_submission(request: HttpRequest, consultation_id: int) -> Limited | None:
+    return hit_chain(submission_scopes(request, consultation_id))
 
 
 def check_receipt_lookup(request: HttpRequest) -> Limited | None:

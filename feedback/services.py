@@ -46,6 +46,14 @@ class NotAcceptingOpinions(Exception):
         super().__init__(message or status)
 
 
+class RateLimited(Exception):
+    """The opinion was not stored: a rate-limit counter is over its limit."""
+
+    def __init__(self, limited):
+        self.limited = limited
+        super().__init__(f"rate limited, retry after {limited.retry_after} s")
+
+
 @dataclass
 class Answer:
     options: list[int] = field(default_factory=list)
@@ -194,6 +202,7 @@ def submission_create(
     submitted_on: date | None = None,
     entered_by=None,
     now: datetime | None = None,
+    counters=None,
 ) -> tuple[Submission, bool]:
     """Store an opinion; returns ``(submission, created)``.
 
@@ -201,6 +210,9 @@ def submission_create(
     click, a reloaded POST), enforced by the unique constraint. Web opinions need the
     consultation to be open at this second; offline ones need a date received in the period.
     A new token (the usual case) costs no look-up: the INSERT itself finds a stored one.
+
+    ``counters`` (``feedback.ratelimit.counter_chain``) are counted in the same statement,
+    which stores the opinion only within the limits; ``RateLimited`` when over one.
     """
     now = now or timezone.now()
     try:
@@ -237,7 +249,11 @@ def submission_create(
             entered_by=entered_by,
         )
         try:
-            insert_opinion(submission, contact=contact, parts=_parts(submission, data))
+            counts = insert_opinion(
+                submission, contact=contact, parts=_parts(submission, data), counters=counters
+            )
+            if submission.pk is None:
+                raise RateLimited(counters.verdict(counts))
             return submission, True
         except IntegrityError:
             existing = _stored_with_token(consultation, token)

@@ -22,6 +22,7 @@ from .forms import MAX_COMMENT, OpinionForm, initial_from_submission
 from .models import Submission
 from .services import (
     NotAcceptingOpinions,
+    RateLimited,
     submission_create,
     submission_update,
     submission_withdraw,
@@ -172,15 +173,15 @@ def opinion_form(
     if _too_large(request, body_limit(consultation)):
         return _too_large_response(request, page)
     base = routed_page_url(page, request, "opinion_form", slug=slug)
-    limited = ratelimit.check_submission(request, consultation.pk)
-    if limited or status != Consultation.Status.OPEN:
-        # A retry of a form already stored gets its receipt even past a limit or the close.
-        # (In the usual case no look-up is needed: the INSERT itself finds a stored token.)
-        done = _stored_with_token(request, consultation)
-        if done is not None:
-            return _to_receipt(request, page, done, "again", base=base)
-    if limited:
-        return rate_limited_response(request, page, limited)
+    # With the counters in the database cache, a valid opinion is counted and stored in one
+    # statement (ADR 0007); otherwise, and for a form that is refused, they are counted first.
+    counters = None
+    if status == Consultation.Status.OPEN:
+        counters = ratelimit.counter_chain(ratelimit.submission_scopes(request, consultation.pk))
+    if counters is None:
+        refusal = _count_or_refuse(request, page, consultation, status, base)
+        if refusal is not None:
+            return refusal
     form = _form_for(consultation, request.POST)
     if status != Consultation.Status.OPEN:
         # Say first that the period is over, rather than asking to fix a form that cannot count.
@@ -188,17 +189,43 @@ def opinion_form(
             request, page, consultation, form, mode="new", status=403, refused_status=status
         )
     if not form.is_valid():
+        if counters is not None:
+            refusal = _count_or_refuse(request, page, consultation, status, base)
+            if refusal is not None:
+                return refusal
         return _form_response(request, page, consultation, form, mode="new", status=400)
     try:
         submission, created = submission_create(
-            consultation=consultation, data=form.to_data(), token=form.cleaned_data["token"]
+            consultation=consultation,
+            data=form.to_data(),
+            token=form.cleaned_data["token"],
+            counters=counters,
         )
+    except RateLimited as exc:
+        done = _stored_with_token(request, consultation)
+        if done is not None:
+            return _to_receipt(request, page, done, "again", base=base)
+        return rate_limited_response(request, page, exc.limited)
     except NotAcceptingOpinions as exc:
         return _form_response(
             request, page, consultation, form, mode="new", status=403, refused_status=exc.status
         )
     # The transaction has committed: only now is the receipt shown (post/redirect/get).
     return _to_receipt(request, page, submission, "sent" if created else "again", base=base)
+
+
+def _count_or_refuse(request, page, consultation, status, base: str) -> HttpResponse | None:
+    """Count the request against the limits; the response when it is refused for the limit
+    (a retry of a stored form gets its receipt, also past a limit or the close)."""
+    limited = ratelimit.check_submission(request, consultation.pk)
+    if limited or status != Consultation.Status.OPEN:
+        # (In the usual case no look-up is needed: the INSERT itself finds a stored token.)
+        done = _stored_with_token(request, consultation)
+        if done is not None:
+            return _to_receipt(request, page, done, "again", base=base)
+    if limited:
+        return rate_limited_response(request, page, limited)
+    return None
 
 
 def _stored_with_token(request: HttpRequest, consultation: Consultation) -> Submission | None:
