@@ -664,6 +664,10 @@ def _enqueue_after_commit(consultation_id: int) -> None:
     rolled-back transaction leaves nothing behind that would stop later opinions' tasks.
     """
     connection = transaction.get_connection()
+    if not connection.in_atomic_block and _covered_until.get(consultation_id, 0.0) > (
+        time.monotonic()
+    ):
+        return  # committed already (autocommit), and a queued task will read it
     if connection.in_atomic_block:
         for _savepoints, callback, _robust in connection.run_on_commit:
             if getattr(callback, "opinions_of", None) == consultation_id and not callback.ran:

@@ -6,6 +6,7 @@ URLs and the base template). Everything works with plain POST and no JavaScript.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -33,14 +34,38 @@ BASE_BODY_BYTES = 16_384
 BYTES_PER_TEXT_FIELD = MAX_COMMENT * 9
 
 
+# Sub-paths of the index page's routes, per page class, route and arguments: the routes are
+# declared on the class, so a reversed path never changes while the process runs. A receipt
+# code (letters, digits and hyphens, which URLs keep as they are) goes into the path of a
+# sample code, so every code shares one entry.
+_SUBPATHS: dict[tuple, str] = {}
+_SAMPLE_CODE = "CODE-0000-SAMPLE"
+_PLAIN_CODE = re.compile(r"^[0-9A-Z-]+$")
+
+
+def _subpath(page, name: str, kwargs: dict) -> str:
+    code = kwargs.get("code")
+    if code is not None and _PLAIN_CODE.match(code):
+        kwargs = {**kwargs, "code": _SAMPLE_CODE}
+    key = (type(page), name, tuple(sorted(kwargs.items())))
+    path = _SUBPATHS.get(key)
+    if path is None:
+        if len(_SUBPATHS) >= 4096:
+            _SUBPATHS.clear()
+        path = _SUBPATHS[key] = page.reverse_subpage(name, kwargs=kwargs)
+    if kwargs.get("code") == _SAMPLE_CODE:
+        path = path.replace(_SAMPLE_CODE, code)
+    return path
+
+
 def sub_url(page, request: HttpRequest, name: str, *, base: str | None = None, **kwargs) -> str:
     base = base or page.get_url(request=request) or "/"
-    return base.rstrip("/") + "/" + page.reverse_subpage(name, kwargs=kwargs).lstrip("/")
+    return base.rstrip("/") + "/" + _subpath(page, name, kwargs).lstrip("/")
 
 
 def routed_page_url(page, request: HttpRequest, name: str, **kwargs) -> str:
     """The page's URL read off the request it routed to ``name`` (no site look-up needed)."""
-    subpath = page.reverse_subpage(name, kwargs=kwargs).lstrip("/")
+    subpath = _subpath(page, name, kwargs).lstrip("/")
     if subpath and request.path.endswith("/" + subpath):
         return request.path[: len(request.path) - len(subpath)]
     return page.get_url(request=request) or "/"

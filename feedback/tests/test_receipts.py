@@ -114,3 +114,15 @@ def test_withdraw_after_close_changes_nothing(client, index_page, open_consultat
     with time_machine.travel(open_consultation.closes_at + timedelta(seconds=1), tick=False):
         client.post(f"/consultations/receipt/{code}/withdraw/")
     assert not Submission.objects.get().withdrawn
+
+
+def test_receipt_urls_from_the_cached_route_equal_wagtails(index_page):
+    from feedback.views import _subpath
+
+    for code in ("ABCD-EFGH-JKMN", "0000-1111-2222", "abc def?"):
+        expected = index_page.reverse_subpage("receipt_detail", kwargs={"code": code})
+        assert _subpath(index_page, "receipt_detail", {"code": code}) == expected
+    slug = {"slug": "waste-plant"}
+    assert _subpath(index_page, "opinion_form", slug) == index_page.reverse_subpage(
+        "opinion_form", kwargs=slug
+    )
