@@ -7,18 +7,25 @@ commit, and no compiler work beyond reading the models' field list, which keeps 
 with the models (every concrete field, its ``pre_save`` and its database type, as the ORM's
 INSERT uses them; a field added later is written without a change here).
 
+The statement's text does not depend on the opinion: the contact is written or not by a flag
+parameter, and each kind of part comes as one JSON parameter that ``jsonb_to_recordset`` turns
+into rows. So it is prepared and planned once per connection, whatever the opinion holds (a text
+per number of parts would be planned again for most opinions).
+
 The exact-duplicate mark is computed inside the INSERT: an opinion is a duplicate when an
 earlier opinion of the same consultation has the same normalised text.
 
 ``Submission``'s signals are sent as the ORM would send them (``pre_save`` before, ``post_save``
 after with ``created=True``), so receivers such as the campaign grouping hook see every new
 opinion. The contact and the parts are written without signals and their ids are not read back
-(nothing listens to them; a receiver added for them must be served here too).
+(nothing listens to them; a receiver added for them must be served here too); the parts come as
+plain field values, not model instances.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -26,8 +33,11 @@ from django.db import connection, models, transaction
 from django.db.models.signals import post_save, pre_save
 
 from .db import prepared_cursor
-from .models import Submission
+from .models import AlternativePreference, ClauseComment, Contact, QuestionAnswer, Submission
 from .ratelimit import CounterChain
+
+PART_MODELS = (AlternativePreference, QuestionAnswer, ClauseComment)
+"""The kinds of part, in the order of ``insert_opinion``'s ``parts`` lists."""
 
 _DUPLICATE = (
     "EXISTS (SELECT 1 FROM {table} e WHERE e.consultation_id = %s AND e.text_hash = %s"
@@ -64,75 +74,97 @@ def _columns(model: type[models.Model], parent: bool = False) -> tuple[_Column, 
 
 def _params(obj: models.Model, columns: tuple[_Column, ...], params: list) -> None:
     for c in columns:
-        if c.value.startswith("%s"):
+        if _is_param(c):
             f = c.field
             params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
 
 
-@functools.lru_cache(maxsize=256)
-def _statement(
-    has_contact: bool,
-    shape: tuple[tuple[type[models.Model], int], ...],
-    leading: tuple[str, ...] = (),
-    guard: str = "",
-    extra: str = "",
-) -> str:
-    """The statement's text for an opinion with or without contact and ``shape``: the model
-    and number of rows of each non-empty group of parts. Built once per shape.
+@functools.cache
+def _part_fields(model: type[models.Model]) -> tuple[tuple[str, models.Field], ...]:
+    """(attribute name, field) of a part's own columns, in column order. A part's row is a
+    dict of field values by attribute name (no model instance): its fields must save their
+    value as it is, which ``Field.pre_save`` does."""
+    fields = tuple((c.field.attname, c.field) for c in _columns(model, True) if _is_param(c))
+    for _name, f in fields:
+        if type(f).pre_save is not models.Field.pre_save:
+            raise TypeError(f"{model.__name__}.{f.name} computes its value on save")
+    return fields
 
-    With a ``guard`` (a condition over the ``leading`` CTEs), the opinion is inserted only
-    when it holds, and then its contact and parts; otherwise nothing is. ``extra`` is added to
-    the result row (e.g. the rate-limit counters)."""
 
-    def insert(name: str, model: type[models.Model], rows: int, *, parent: bool) -> str:
+def _part_rows(model: type[models.Model], rows: list[dict]) -> str:
+    """A group of part rows as one JSON array of objects (keys ``v0``, ``v1``… in column
+    order), the parameter of the group's ``jsonb_to_recordset``. Missing values take the
+    field's default."""
+    fields = _part_fields(model)
+    names = {name for name, _f in fields}
+    out = []
+    for row in rows:
+        if not names.issuperset(row):
+            raise TypeError(f"not fields of {model.__name__}: {sorted(set(row) - names)}")
+        out.append(
+            {
+                f"v{i}": f.get_db_prep_save(
+                    row[name] if name in row else f.get_default(), connection
+                )
+                for i, (name, f) in enumerate(fields)
+            }
+        )
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+@functools.lru_cache(maxsize=8)
+def _statement(leading: tuple[str, ...] = (), guard: str = "", extra: str = "") -> str:
+    """The statement's text: the same for every opinion (with or without contact, with any
+    number of parts of each kind), so it is prepared and planned once per connection.
+
+    The contact is inserted when its flag parameter is true; each kind of part comes as one
+    JSON parameter, a row per object (``jsonb_to_recordset``), and is inserted for the
+    opinion's id. With a ``guard`` (a condition over the ``leading`` CTEs), the opinion is
+    inserted only when it holds, and then its contact and parts; otherwise nothing is.
+    ``extra`` is added to the result row (e.g. the rate-limit counters)."""
+
+    def own(model: type[models.Model], parent: bool) -> tuple[str, list[_Column]]:
         columns = _columns(model, parent)
-        names = ", ".join(c.name for c in columns)
         table = connection.ops.quote_name(model._meta.db_table)
-        head = f"{name} AS (INSERT INTO {table} ({names}) "  # noqa: S608
-        if not guard:
-            values = ", ".join(f"({', '.join(c.value for c in columns)})" for _ in range(rows))
-            return f"{head}VALUES {values}"
-        if not parent:  # one row, when the opinion is inserted
-            where = "WHERE " + (guard if name == "s" else "EXISTS (SELECT 1 FROM s)")  # noqa: S608
-            return f"{head}SELECT {', '.join(c.value for c in columns)} {where}"
-        # Parts: one row per value row for the opinion's id; none when it was not inserted.
-        own = [c for c in columns if c.value.startswith("%s")]
-        aliases = {c.name: f"v{i}" for i, c in enumerate(own)}
-        select = ", ".join(
-            "s.id" if c.name not in aliases else f"v.{aliases[c.name]}" for c in columns
-        )
-        values = ", ".join(f"({', '.join(c.value for c in own)})" for _ in range(rows))
-        return (
-            f"{head}SELECT {select} FROM s CROSS JOIN (VALUES {values}) "  # noqa: S608
-            f"AS v({', '.join(aliases.values())})"
-        )
+        names = ", ".join(c.name for c in columns)
+        return f"INSERT INTO {table} ({names}) ", list(columns)  # noqa: S608
 
-    ctes = [*leading]
-    ctes.append(insert("s", Submission, 1, parent=False) + " RETURNING id, is_exact_duplicate)")
-    if has_contact:
-        from .models import Contact
+    head, columns = own(Submission, False)
+    where = f" WHERE {guard}" if guard else ""
+    values = ", ".join(c.value for c in columns)
+    ctes = [*leading, f"s AS ({head}SELECT {values}{where} RETURNING id, is_exact_duplicate)"]
+    head, columns = own(Contact, False)
+    values = ", ".join(c.value for c in columns)
+    ctes.append(f"c AS ({head}SELECT {values} WHERE %s::boolean AND EXISTS (SELECT 1 FROM s))")  # noqa: S608
+    for i, model in enumerate(PART_MODELS):
+        head, columns = own(model, True)
+        aliases = {c.name: f"v{k}" for k, c in enumerate(c for c in columns if _is_param(c))}
+        select = ", ".join(f"r.{aliases[c.name]}" if c.name in aliases else "s.id" for c in columns)
+        record = ", ".join(
+            f"{aliases[c.name]} {c.field.db_type(connection)}" for c in columns if _is_param(c)
+        )
+        ctes.append(
+            f"p{i} AS ({head}SELECT {select} FROM s "  # noqa: S608
+            f"CROSS JOIN jsonb_to_recordset(%s::jsonb) AS r({record}))"
+        )
+    result = "(SELECT id FROM s), (SELECT is_exact_duplicate FROM s)"
+    return f"WITH {', '.join(ctes)} SELECT {result}{extra}"  # noqa: S608
 
-        ctes.append(insert("c", Contact, 1, parent=False) + ")")
-    for i, (model, rows) in enumerate(shape):
-        ctes.append(insert(f"p{i}", model, rows, parent=True) + ")")
-    result = (
-        "(SELECT id FROM s), (SELECT is_exact_duplicate FROM s)"
-        if guard
-        else "id, is_exact_duplicate"
-    )
-    tail = "" if guard else " FROM s"
-    return f"WITH {', '.join(ctes)} SELECT {result}{extra}{tail}"  # noqa: S608
+
+def _is_param(column: _Column) -> bool:
+    return column.value.startswith("%s")
 
 
 def insert_opinion(
     submission: Submission,
     *,
     contact: models.Model | None,
-    parts: list[list[models.Model]],
+    parts: list[list[dict]],
     counters: CounterChain | None = None,
 ) -> tuple | None:
-    """Store ``submission``, its ``contact`` and its ``parts`` (lists of AlternativePreference,
-    QuestionAnswer, ClauseComment rows; empty lists allowed) in one statement. Sets the
+    """Store ``submission``, its ``contact`` and its ``parts`` in one statement: one list per
+    kind of part in ``PART_MODELS`` (empty lists allowed), each row a dict of field values by
+    attribute name, without the submission (its id comes from the statement). Sets the
     submission's ``pk`` and ``is_exact_duplicate``. Raises ``IntegrityError`` (and stores
     nothing) on a taken idempotency token or receipt code.
 
@@ -152,17 +184,18 @@ def insert_opinion(
     params += guard_params
     if contact is not None:
         _params(contact, _columns(type(contact)), params)
-    groups = [g for g in parts if g]
-    for group in groups:
-        columns = _columns(type(group[0]), True)
-        for obj in group:
-            _params(obj, columns, params)
-    shape = tuple((type(g[0]), len(g)) for g in groups)
+    else:
+        params += [None] * sum(1 for c in _columns(Contact) if _is_param(c))
+    params.append(contact is not None)
+    if len(parts) != len(PART_MODELS):
+        raise ValueError("parts: one list per kind of part, in the order of PART_MODELS")
+    for model, rows in zip(PART_MODELS, parts, strict=True):
+        params.append(_part_rows(model, rows))
     if counters:
         extra = "".join(f", (SELECT n FROM c{i})" for i in range(len(counters.windows)))  # noqa: S608
-        statement = _statement(contact is not None, shape, tuple(counters.ctes), guard_sql, extra)
+        statement = _statement(tuple(counters.ctes), guard_sql, extra)
     else:
-        statement = _statement(contact is not None, shape)
+        statement = _statement()
     # A single statement is atomic by itself; inside a caller's transaction a savepoint keeps
     # a refused INSERT (a retry's token) from breaking that transaction.
     # On PostgreSQL the statement runs prepared: one plan per shape and database connection.
@@ -177,9 +210,6 @@ def insert_opinion(
     submission.pk, submission.is_exact_duplicate = row[0], row[1]
     submission._state.adding = False
     submission._state.db = "default"
-    for group in parts:
-        for obj in group:
-            obj.submission_id = submission.pk
     post_save.send(
         sender=Submission,
         instance=submission,

@@ -24,16 +24,13 @@ from consultations.models import Consultation
 
 from .crypto import decrypt_contact, encrypt_contact
 from .models import (
-    AlternativePreference,
     Channel,
-    ClauseComment,
     Contact,
     ContactAccessLog,
     ModerationState,
-    QuestionAnswer,
     Submission,
 )
-from .opinion_insert import insert_opinion
+from .opinion_insert import PART_MODELS, insert_opinion
 from .permissions import can_read_contact
 from .receipts import new_receipt
 
@@ -102,27 +99,22 @@ def normalised_text_hash(data: OpinionData) -> str:
     return hashlib.sha256(folded.encode()).hexdigest()
 
 
-def _parts(submission: Submission, data: OpinionData) -> list[list]:
-    """The rows of an opinion's parts: preferences, answers, clause comments."""
+def _parts(data: OpinionData) -> list[list[dict]]:
+    """The rows of an opinion's parts, as field values by attribute name, in the order of
+    ``opinion_insert.PART_MODELS``: preferences, answers, clause comments."""
     return [
         [
-            AlternativePreference(submission=submission, alternative_id=alt_id, preference=pref)
+            {"alternative_id": alt_id, "preference": pref}
             for alt_id, pref in data.preferences.items()
             if pref
         ],
         [
-            QuestionAnswer(
-                submission=submission,
-                question_id=q_id,
-                options=sorted(a.options),
-                scale=a.scale,
-                text=a.text,
-            )
+            {"question_id": q_id, "options": sorted(a.options), "scale": a.scale, "text": a.text}
             for q_id, a in data.answers.items()
             if not a.is_empty()
         ],
         [
-            ClauseComment(submission=submission, clause_id=clause_id, text=text)
+            {"clause_id": clause_id, "text": text}
             for clause_id, text in data.clause_comments.items()
             if text
         ],
@@ -130,9 +122,9 @@ def _parts(submission: Submission, data: OpinionData) -> list[list]:
 
 
 def _write_parts(submission: Submission, data: OpinionData) -> None:
-    for rows in _parts(submission, data):
+    for model, rows in zip(PART_MODELS, _parts(data), strict=True):
         if rows:
-            type(rows[0]).objects.bulk_create(rows)
+            model.objects.bulk_create(model(submission=submission, **row) for row in rows)
 
 
 def _new_contact(data: OpinionData) -> tuple[Contact | None, str]:
@@ -250,7 +242,7 @@ def submission_create(
         )
         try:
             counts = insert_opinion(
-                submission, contact=contact, parts=_parts(submission, data), counters=counters
+                submission, contact=contact, parts=_parts(data), counters=counters
             )
             if submission.pk is None:
                 raise RateLimited(counters.verdict(counts))

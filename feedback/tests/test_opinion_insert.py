@@ -136,12 +136,12 @@ def test_a_refused_statement_stores_no_part(open_consultation):
     from feedback.opinion_insert import insert_opinion
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        insert_opinion(submission, contact=None, parts=services._parts(submission, data))
+        insert_opinion(submission, contact=None, parts=services._parts(data))
     assert Submission.objects.count() == 1
     assert not ClauseComment.objects.exists() and not QuestionAnswer.objects.exists()
 
 
-def test_the_statement_is_prepared_once_per_shape_and_connection(open_consultation):
+def test_the_statement_is_prepared_once_whatever_the_opinion_holds(open_consultation):
     def prepared() -> int:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -151,14 +151,40 @@ def test_the_statement_is_prepared_once_per_shape_and_connection(open_consultati
             return cursor.fetchone()[0]
 
     before = prepared()
-    for n in range(3):  # the same shape three times: one prepared statement
+    for n in range(3):  # the same opinion's shape three times: one prepared statement
         submission_create(
             consultation=open_consultation,
             data=OpinionData(comment=f"同样形状的意见{n}"),
             token=uuid.uuid4(),
         )
     assert prepared() == before + 1
-    submission_create(
-        consultation=open_consultation, data=full_opinion(open_consultation), token=uuid.uuid4()
+    # Any number of parts of each kind: still the same statement (parts are JSON parameters).
+    full = full_opinion(open_consultation)
+    fewer = OpinionData(
+        stance="support",
+        preferences=dict(list(full.preferences.items())[:1]),
+        answers=dict(list(full.answers.items())[:3]),
+        clause_comments=dict(list(full.clause_comments.items())[:1]),
     )
-    assert prepared() == before + 2
+    submission_create(consultation=open_consultation, data=fewer, token=uuid.uuid4())
+    assert prepared() == before + 1
+    # A contact (a parameter of another type where there was none) may add one more, no more.
+    submission_create(consultation=open_consultation, data=full, token=uuid.uuid4())
+    submission_create(consultation=open_consultation, data=full, token=uuid.uuid4())
+    assert prepared() <= before + 2
+    assert QuestionAnswer.objects.count() == 3 + 4 + 4
+
+
+def test_parts_must_come_in_the_order_of_their_kinds(open_consultation):
+    from feedback.opinion_insert import insert_opinion
+
+    data = full_opinion(open_consultation)
+    submission = Submission(
+        consultation=open_consultation, receipt="YYYYYYYYYYYY", idempotency_token=uuid.uuid4()
+    )
+    preferences, answers, clauses = services._parts(data)
+    with pytest.raises(TypeError):
+        insert_opinion(submission, contact=None, parts=[answers, preferences, clauses])
+    with pytest.raises(ValueError):
+        insert_opinion(submission, contact=None, parts=[preferences, answers])
+    assert not Submission.objects.exists()
