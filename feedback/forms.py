@@ -136,6 +136,25 @@ class OpinionForm(forms.Form):
         if require_token and not self.is_bound and not self.initial.get("token"):
             self.initial["token"] = uuid.uuid4()
 
+    def _clean_fields(self):
+        """Django's ``_clean_fields`` without a BoundField per field: the value is read from
+        the widget as ``BoundField.data`` reads it (``_widget_data_value``). Fields that
+        clean differently (disabled, or their own ``_clean_bound_field``) go Django's way."""
+        plain = forms.Field._clean_bound_field
+        for name, field in self.fields.items():
+            try:
+                if field.disabled or type(field)._clean_bound_field is not plain:
+                    value = field._clean_bound_field(self[name])
+                else:
+                    html_name = self.add_prefix(name)
+                    value = field.clean(self._widget_data_value(field.widget, html_name))
+                self.cleaned_data[name] = value
+                hook = getattr(self, f"clean_{name}", None)
+                if hook is not None:
+                    self.cleaned_data[name] = hook()
+            except ValidationError as e:
+                self.add_error(name, e)
+
     def _parts_fields(self) -> dict[str, forms.Field]:
         """The fields of the alternatives, questions and clauses, in display order."""
         fields: dict[str, forms.Field] = {}
@@ -224,7 +243,10 @@ class OpinionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and not self.to_data().has_content():
+        if not self.errors:
+            # Kept for the view (``to_data`` after a valid form): cleaned_data no longer changes.
+            self._opinion_data = self.to_data()
+        if not self.errors and not self._opinion_data.has_content():
             raise ValidationError(
                 _(
                     "Please give at least your overall stance, one answer or a comment "
@@ -235,6 +257,8 @@ class OpinionForm(forms.Form):
         return cleaned
 
     def to_data(self) -> OpinionData:
+        if getattr(self, "_opinion_data", None) is not None and self.is_valid():
+            return self._opinion_data
         c = self.cleaned_data
         answers = {}
         for q in self.questions:

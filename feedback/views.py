@@ -6,6 +6,7 @@ URLs and the base template). Everything works with plain POST and no JavaScript.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import uuid
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 
 from consultations.models import Consultation
 
@@ -32,6 +34,32 @@ from .services import (
 BASE_BODY_BYTES = 16_384
 # A comment of 5,000 CJK characters is up to 45,000 bytes once percent-encoded.
 BYTES_PER_TEXT_FIELD = MAX_COMMENT * 9
+
+
+NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
+_expires: tuple[int, str] = (0, "")  # (second, its HTTP date): one date per second
+
+
+def never_cache(view):
+    """Django's ``never_cache`` for our views, with the same headers (``Expires`` now,
+    ``Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private``) set directly
+    when the response has none yet, instead of parsing and patching them."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.has_header("Cache-Control") or response.has_header("Expires"):
+            add_never_cache_headers(response)
+            return response
+        global _expires  # noqa: PLW0603 - a per-process memo, replaced whole
+        now, expires = int(time.time()), _expires
+        if expires[0] != now:
+            expires = _expires = (now, http_date(now))
+        response.headers["Expires"] = expires[1]
+        response.headers["Cache-Control"] = NO_STORE
+        return response
+
+    return wrapper
 
 
 # Sub-paths of the index page's routes, per page class, route and arguments: the routes are
