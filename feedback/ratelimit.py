@@ -14,6 +14,7 @@ Limits are fixed windows; settings override the defaults as ``(max_requests, win
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -50,6 +51,13 @@ def client_network(request: HttpRequest) -> str:
         hops = [h for h in hops if h]
         if len(hops) >= proxies:
             raw = hops[-proxies]
+    return _network(raw)
+
+
+# Both are pure functions of their arguments, asked again for every request from the same
+# address: remembered per process (a few thousand recent addresses; nothing leaves the process).
+@functools.lru_cache(maxsize=4096)
+def _network(raw: str) -> str:
     try:
         address = ipaddress.ip_address(raw)
     except ValueError:
@@ -60,9 +68,13 @@ def client_network(request: HttpRequest) -> str:
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
+@functools.lru_cache(maxsize=4096)
+def _keyed_hash(secret: str, network: str) -> str:
+    return hmac.new(secret.encode(), network.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def hashed_network(request: HttpRequest) -> str:
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, client_network(request).encode(), hashlib.sha256).hexdigest()[:32]
+    return _keyed_hash(settings.SECRET_KEY, client_network(request))
 
 
 def _limit(name: str) -> tuple[int, int]:
