@@ -27,6 +27,16 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _forget_routes():
+    """Routing rows remembered by an earlier test's POSTs (cms.page_cache) name its rows."""
+    from cms.page_cache import forget_routes
+
+    forget_routes()
+    yield
+    forget_routes()
+
+
 def _site_tree():
     from cms.site_setup import ensure_site_tree
 

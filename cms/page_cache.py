@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -293,6 +294,22 @@ class LazyIndexPage(SimpleLazyObject):
         return ConsultationIndexPage.get_resolver().reverse(name, *(args or ()), **(kwargs or {}))
 
 
+# A POST of the opinion form may reuse the routing row another POST to the same form read in
+# the last ROUTE_SECONDS (per process), while it says the consultation is open. Its INSERT then
+# checks in the same statement that the consultation row is still the version read
+# (``route_version``), and stores and counts nothing otherwise; the request is then routed
+# again. What is not re-checked within that second: the site and index page (published,
+# restricted), which no opinion depends on. docs/adr/0007-opinion-post-path.md, point 11.
+ROUTE_SECONDS = 1.0
+ROUTES_MAX = 256
+_recent_routes: dict[tuple, tuple[float, tuple]] = {}
+
+
+def forget_routes() -> None:
+    """Forget the remembered routing rows (tests; a new process starts with none)."""
+    _recent_routes.clear()
+
+
 def opinion_form_page(request: HttpRequest, index_slug: str, slug: str) -> HttpResponse:
     """``/<index>/<slug>/opinion/``: the opinion form without Wagtail's routing when it is safe.
 
@@ -300,13 +317,39 @@ def opinion_form_page(request: HttpRequest, index_slug: str, slug: str) -> HttpR
     and the index page's route; only the site and page look-ups are replaced by the routing
     query, and the page itself is read only if the response renders it.
     """
+    from feedback.services import StaleRoute
+
+    key = None
+    if request.method == "POST" and FAST_ROUTE_ENABLED:
+        key = (split_domain_port(request._get_raw_host())[0], index_slug, slug)
+        seen = _recent_routes.get(key)
+        if seen is not None and time.monotonic() - seen[0] < ROUTE_SECONDS:
+            from consultations.models import Consultation
+
+            row = seen[1]
+            pk, version, updated_at, opens_at, closes_at, stage = row[10:16]
+            stamp = ConsultationStamp(pk, slug, version, updated_at, opens_at, closes_at, stage)
+            if stamp.status(timezone.now()) == Consultation.Status.OPEN:
+                try:
+                    return _opinion_form(request, index_slug, slug, row, route_version=version)
+                except StaleRoute:
+                    pass  # the consultation changed: nothing was stored; route it again
+            _recent_routes.pop(key, None)
+    row = _routed_row(request, index_slug, slug, f"/{slug}/opinion/", "opinion_form")
+    if row is None:
+        return _wagtail_serve(request, index_slug, slug, "opinion/")
+    if key is not None and row[10] is not None:
+        if len(_recent_routes) >= ROUTES_MAX:
+            _recent_routes.clear()
+        _recent_routes[key] = (time.monotonic(), row)
+    return _opinion_form(request, index_slug, slug, row)
+
+
+def _opinion_form(request, index_slug: str, slug: str, row: tuple, route_version=None):
     from cms.models import ConsultationIndexPage
     from consultations.models import Consultation
     from feedback import views
 
-    row = _routed_row(request, index_slug, slug, f"/{slug}/opinion/", "opinion_form")
-    if row is None:
-        return _wagtail_serve(request, index_slug, slug, "opinion/")
     index_id = row[5]
     page = LazyIndexPage(lambda: ConsultationIndexPage.objects.get(pk=index_id))
     consultation = None
@@ -325,7 +368,9 @@ def opinion_form_page(request: HttpRequest, index_slug: str, slug: str) -> HttpR
         }
         names = [f.attname for f in Consultation._meta.concrete_fields if f.attname in known]
         consultation = Consultation.from_db("default", names, [known[n] for n in names])
-    return views.opinion_form(request, page=page, slug=slug, consultation=consultation)
+    return views.opinion_form(
+        request, page=page, slug=slug, consultation=consultation, route_version=route_version
+    )
 
 
 # --- The shell around the main region ----------------------------------------------------------

@@ -32,12 +32,29 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 from django.db.models.signals import post_save, pre_save
 
+from consultations.models import Consultation
+
 from .db import prepared_cursor
 from .models import AlternativePreference, ClauseComment, Contact, QuestionAnswer, Submission
 from .ratelimit import CounterChain
 
+
+class StaleRoute(Exception):
+    """The consultation changed since the request was routed: nothing was stored or counted."""
+
+
 PART_MODELS = (AlternativePreference, QuestionAnswer, ClauseComment)
 """The kinds of part, in the order of ``insert_opinion``'s ``parts`` lists."""
+
+ROUTE_GATE = "(SELECT ok FROM v)"
+"""True when the consultation row is still the version the request was routed with (a CTE
+``v`` that ``insert_opinion`` defines first when given ``route_version``); the gate of
+``ratelimit.counter_chain`` for such a statement."""
+
+_ROUTE_CHECK = (
+    "v AS (SELECT EXISTS (SELECT 1 FROM {table} r WHERE r.id = %s"
+    " AND r.xmin::text || r.ctid::text = %s) AS ok)"
+)
 
 _DUPLICATE = (
     "EXISTS (SELECT 1 FROM {table} e WHERE e.consultation_id = %s AND e.text_hash = %s"
@@ -161,6 +178,7 @@ def insert_opinion(
     contact: models.Model | None,
     parts: list[list[dict]],
     counters: CounterChain | None = None,
+    route_version: str | None = None,
 ) -> tuple | None:
     """Store ``submission``, its ``contact`` and its ``parts`` in one statement: one list per
     kind of part in ``PART_MODELS`` (empty lists allowed), each row a dict of field values by
@@ -171,10 +189,27 @@ def insert_opinion(
     With ``counters`` (rate-limit counters in the database cache), the same statement counts
     the request and stores the opinion only when every counter is within its limit; returns
     the counts, and leaves ``submission.pk`` None when nothing was stored. A refused
-    statement (a taken token) counts nothing."""
+    statement (a taken token) counts nothing.
+
+    With ``route_version`` (the consultation row's version, ``xmin`` and ``ctid``, read when
+    the request was routed a moment ago), the statement first checks that the row is still
+    that version, and stores and counts nothing otherwise; raises ``StaleRoute`` then (the
+    caller routes the request again). ``counters`` must then be gated by ``ROUTE_GATE``."""
     pre_save.send(sender=Submission, instance=submission, raw=False, using="default")
-    params: list = list(counters.params) if counters else []
-    guard_sql, guard_params = counters.within_limits_sql() if counters else ("", [])
+    params: list = []
+    leading: tuple[str, ...] = ()
+    guards, guard_params = [], []
+    if route_version is not None:
+        table = connection.ops.quote_name(Consultation._meta.db_table)
+        leading += (_ROUTE_CHECK.format(table=table),)
+        params += [submission.consultation_id, route_version]
+        guards.append(ROUTE_GATE)
+    if counters:
+        leading += tuple(counters.ctes)
+        params += counters.params
+        sql, guard_params = counters.within_limits_sql()
+        guards.append(sql)
+    guard_sql = " AND ".join(guards)
     for c in _columns(Submission):
         if c.field.name == "is_exact_duplicate":
             params += [submission.consultation_id, submission.text_hash]
@@ -191,11 +226,10 @@ def insert_opinion(
         raise ValueError("parts: one list per kind of part, in the order of PART_MODELS")
     for model, rows in zip(PART_MODELS, parts, strict=True):
         params.append(_part_rows(model, rows))
+    extra = f", {ROUTE_GATE}" if route_version is not None else ""
     if counters:
-        extra = "".join(f", (SELECT n FROM c{i})" for i in range(len(counters.windows)))  # noqa: S608
-        statement = _statement(tuple(counters.ctes), guard_sql, extra)
-    else:
-        statement = _statement()
+        extra += "".join(f", (SELECT n FROM c{i})" for i in range(len(counters.windows)))  # noqa: S608
+    statement = _statement(leading, guard_sql, extra)
     # A single statement is atomic by itself; inside a caller's transaction a savepoint keeps
     # a refused INSERT (a retry's token) from breaking that transaction.
     # On PostgreSQL the statement runs prepared: one plan per shape and database connection.
@@ -204,6 +238,10 @@ def insert_opinion(
     with guard, cursor:
         cursor.execute(statement, params)
         row = cursor.fetchone()
+    if route_version is not None:
+        if not row[2]:
+            raise StaleRoute
+        row = row[:2] + row[3:]
     counts = row[2:] if counters else None
     if row[0] is None:  # over a limit: nothing stored
         return counts

@@ -170,9 +170,14 @@ class CounterChain:
         return None
 
 
-def counter_chain(scopes: list[Scope], now: float | None = None) -> CounterChain | None:
+def counter_chain(
+    scopes: list[Scope], now: float | None = None, *, gate: str = ""
+) -> CounterChain | None:
     """``scopes``' counters as CTEs for one SQL statement; None unless the counters live in
-    the database cache on PostgreSQL (other backends count through the cache API)."""
+    the database cache on PostgreSQL (other backends count through the cache API).
+
+    With a ``gate`` (a boolean SQL expression over CTEs the statement defines before these),
+    nothing is counted when it is false: the first counter is not written, so none is."""
     if not _database_counters():
         return None
     now = time.time() if now is None else now
@@ -184,7 +189,9 @@ def counter_chain(scopes: list[Scope], now: float | None = None) -> CounterChain
         max_count, window, bucket = _window(setting, now)
         key = backend.make_and_validate_key(f"tj-rlc:{scope}:{ident}:{bucket}")
         expires = datetime.fromtimestamp((bucket + 1) * window + 5, tz=UTC)
-        if i == 0:
+        if i == 0 and gate:
+            source, args = f"SELECT %s, '1', %s::timestamptz WHERE {gate}", [key, expires]
+        elif i == 0:
             source, args = "VALUES (%s, '1', %s::timestamptz)", [key, expires]
         else:
             # Only loop indexes go into the text; values are parameters.

@@ -30,7 +30,7 @@ from .models import (
     ModerationState,
     Submission,
 )
-from .opinion_insert import PART_MODELS, insert_opinion
+from .opinion_insert import PART_MODELS, StaleRoute, insert_opinion
 from .permissions import can_read_contact
 from .receipts import new_receipt
 
@@ -195,6 +195,7 @@ def submission_create(
     entered_by=None,
     now: datetime | None = None,
     counters=None,
+    route_version: str | None = None,
 ) -> tuple[Submission, bool]:
     """Store an opinion; returns ``(submission, created)``.
 
@@ -205,6 +206,9 @@ def submission_create(
 
     ``counters`` (``feedback.ratelimit.counter_chain``) are counted in the same statement,
     which stores the opinion only within the limits; ``RateLimited`` when over one.
+
+    ``route_version``: the consultation row's version the request was routed with; the
+    statement stores nothing if the row changed since (``StaleRoute``, see ``insert_opinion``).
     """
     now = now or timezone.now()
     try:
@@ -242,7 +246,11 @@ def submission_create(
         )
         try:
             counts = insert_opinion(
-                submission, contact=contact, parts=_parts(data), counters=counters
+                submission,
+                contact=contact,
+                parts=_parts(data),
+                counters=counters,
+                route_version=route_version,
             )
             if submission.pk is None:
                 raise RateLimited(counters.verdict(counts))
@@ -354,6 +362,7 @@ __all__ = [
     "Answer",
     "NotAcceptingOpinions",
     "OpinionData",
+    "StaleRoute",
     "check_offline_date",
     "contact_read",
     "normalised_text_hash",

@@ -23,6 +23,7 @@ from consultations.models import Consultation
 from . import ratelimit, selectors
 from .forms import MAX_COMMENT, OpinionForm, initial_from_submission
 from .models import Submission
+from .opinion_insert import ROUTE_GATE
 from .services import (
     NotAcceptingOpinions,
     RateLimited,
@@ -206,11 +207,18 @@ def _form_response(request, page, consultation, form, *, mode: str, status: int 
 
 @never_cache
 def opinion_form(
-    request: HttpRequest, *, page, slug: str, consultation: Consultation | None = None
+    request: HttpRequest,
+    *,
+    page,
+    slug: str,
+    consultation: Consultation | None = None,
+    route_version: str | None = None,
 ) -> HttpResponse:
     """The form (GET) and its POST. ``consultation`` may come preloaded by the routing shortcut
     with only the fields the POST path reads (status, version); pages rendered for it read the
-    whole row (``_base_context``)."""
+    whole row (``_base_context``). With ``route_version`` (a routing row remembered for a
+    moment, ``cms.page_cache``), the opinion is stored only if the consultation row is still
+    that version; otherwise ``StaleRoute`` is raised before anything is stored or counted."""
     if consultation is None:
         consultation = selectors.published_consultation_by_slug(slug)
     if consultation is None:
@@ -230,7 +238,8 @@ def opinion_form(
     # statement (ADR 0007); otherwise, and for a form that is refused, they are counted first.
     counters = None
     if status == Consultation.Status.OPEN:
-        counters = ratelimit.counter_chain(ratelimit.submission_scopes(request, consultation.pk))
+        scopes = ratelimit.submission_scopes(request, consultation.pk)
+        counters = ratelimit.counter_chain(scopes, gate=ROUTE_GATE if route_version else "")
     if counters is None:
         refusal = _count_or_refuse(request, page, consultation, status, base)
         if refusal is not None:
@@ -253,6 +262,7 @@ def opinion_form(
             data=form.to_data(),
             token=form.cleaned_data["token"],
             counters=counters,
+            route_version=route_version,
         )
     except RateLimited as exc:
         done = _stored_with_token(request, consultation)
