@@ -28,6 +28,17 @@ def _clear_cache():
     forget_queued_tasks()
 
 
+@pytest.fixture(scope="session")
+def _export_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("exports")
+
+
+@pytest.fixture(autouse=True)
+def _export_dir(settings, _export_root):
+    """Export files go to the test session's own directory, not the shared temporary one."""
+    settings.TINGJIAN_EXPORT_DIR = str(_export_root)
+
+
 @pytest.fixture
 def index_page(consultation_index):
     return consultation_index
