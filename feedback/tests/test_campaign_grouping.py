@@ -313,7 +313,7 @@ def test_list_and_group_pages_show_counts_variants_and_no_receipts(client, group
     c, group, subs = grouped
     client.force_login(staff(Role.ANALYST, c, True))
     html = client.get(f"/admin/campaigns/{c.pk}/").content.decode()
-    assert "6 opinions, 3 distinct texts, 1 campaign groups" in html or (
+    assert "6 opinions, 3 distinct texts, 1 campaign group" in html or (
         "6 条意见，3 种不同文本，1 个相同/相似意见组" in html
     )
     page = client.get(f"/admin/campaigns/{c.pk}/groups/{group.pk}/").content.decode()
@@ -401,3 +401,17 @@ def test_search_count_is_capped(client, grouped, monkeypatch):
     client.force_login(staff(Role.ANALYST, c, True))
     html = client.get(f"/admin/campaigns/{c.pk}/", {"q": "焚烧"}).content.decode()
     assert "more than 2 opinions found" in html or "找到超过 2 条意见" in html
+
+
+def test_campaign_sentence_pluralises_each_count():
+    from django.utils import translation
+
+    from feedback.templatetags.feedback_tags import campaign_sentence
+
+    one = {"opinions": 1, "distinct_texts": 1, "groups": 1}
+    many = {"opinions": 6, "distinct_texts": 3, "groups": 2}
+    with translation.override("en"):
+        assert campaign_sentence(one) == "1 opinion, 1 distinct text, 1 campaign group"
+        assert campaign_sentence(many) == "6 opinions, 3 distinct texts, 2 campaign groups"
+    with translation.override("zh-hans"):
+        assert campaign_sentence(many) == "6 条意见，3 种不同文本，2 个相同/相似意见组"
