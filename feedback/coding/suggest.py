@@ -26,8 +26,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -48,6 +48,9 @@ from feedback.models import (
 
 from .permissions import can_code
 from .selectors import SUGGESTION_JOB_KIND, uncoded_submissions
+
+if TYPE_CHECKING:  # numpy (~0.2 s) is imported only when suggestions are computed
+    import numpy as np
 
 RANDOM_STATE = 0
 MIN_CLUSTER_INPUT = 10  # fewer opinions with words than this: no candidate themes
@@ -150,6 +153,7 @@ def tokenise(texts: dict[int, str]) -> dict[int, list[str]]:
 def cluster_candidates(tokens: dict[int, list[str]]) -> list[Candidate]:
     """Clusters of opinions (``tokens``: opinion id → words) as candidate themes, largest
     first."""
+    import numpy as np
     from sklearn.cluster import KMeans, MiniBatchKMeans
 
     ids, docs = [], []
@@ -222,6 +226,8 @@ def _fit(docs: list[list[str]], y: np.ndarray):
 
 
 def _proba(vectorizer, model, docs: list[list[str]]) -> np.ndarray:
+    import numpy as np
+
     if not docs:
         return np.zeros((0, len(model.classes_)))
     return np.asarray(model.predict_proba(vectorizer.transform(docs)))
@@ -230,6 +236,8 @@ def _proba(vectorizer, model, docs: list[list[str]]) -> np.ndarray:
 def decide(proba: np.ndarray) -> np.ndarray:
     """The suggestions made from probabilities: every theme at or above THRESHOLD, at most
     MAX_PER_OPINION per opinion (the likeliest). The same rule is evaluated and applied."""
+    import numpy as np
+
     chosen = np.zeros(proba.shape, dtype=bool)
     for i, row in enumerate(proba):
         order = np.argsort(-row, kind="stable")[:MAX_PER_OPINION]
@@ -286,6 +294,7 @@ def training_labels(consultation) -> dict[int, set[int]]:
 
 
 def classify(consultation, tokens: dict[int, list[str]] | None = None) -> ClassifierResult:
+    import numpy as np
     from sklearn.model_selection import GroupShuffleSplit
 
     labels = training_labels(consultation)
