@@ -15,19 +15,13 @@ from feedback import views
 from feedback.forms import IntakeForm, OpinionForm
 from feedback.views import form_parts
 
+from .conftest import build_form
+
 pytestmark = pytest.mark.django_db
 
 
 def build(consultation, data, form_class=OpinionForm):
-    parts = form_parts(consultation)
-    return form_class(
-        data,
-        consultation=consultation,
-        alternatives=parts.alternatives,
-        questions=parts.questions,
-        clauses=parts.clauses,
-        field_cache=parts.fields,
-    )
+    return build_form(consultation, data, form_class)
 
 
 def django_way(form):

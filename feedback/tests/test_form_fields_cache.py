@@ -8,18 +8,13 @@ from django.utils import translation
 from feedback.forms import IntakeForm, OpinionForm
 from feedback.views import FormParts, form_parts
 
+from .conftest import build_form
+
 pytestmark = pytest.mark.django_db
 
 
 def build(consultation, parts: FormParts, data=None, form_class=OpinionForm):
-    return form_class(
-        data,
-        consultation=consultation,
-        alternatives=parts.alternatives,
-        questions=parts.questions,
-        clauses=parts.clauses,
-        field_cache=parts.fields,
-    )
+    return build_form(consultation, data, form_class, parts)
 
 
 def test_bound_forms_share_the_fields_unbound_ones_get_copies(open_consultation):

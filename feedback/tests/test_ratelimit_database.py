@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
 
 from feedback import ratelimit
 
+from .conftest import DATABASE_CACHE_TABLE
+
 pytestmark = pytest.mark.django_db
 
-TABLE = "tj_test_ratelimit_cache"
-
-
-@pytest.fixture
-def database_cache(settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": TABLE}
-    }
-    call_command("createcachetable", verbosity=0)  # inside the test's transaction
-    assert ratelimit._database_counters()
-    return caches["default"]
+TABLE = DATABASE_CACHE_TABLE
 
 
 def _request(addr: str):

@@ -6,29 +6,16 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.core.cache import caches
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from feedback import ratelimit
 from feedback.models import Submission
 
-from .conftest import form_url, fresh_token, receipt_from_redirect
+from .conftest import DATABASE_CACHE_TABLE, form_url, fresh_token, receipt_from_redirect
 
 pytestmark = pytest.mark.django_db
 
-TABLE = "tj_test_ratelimit_opinion_cache"
-
-
-@pytest.fixture
-def database_cache(settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": TABLE}
-    }
-    call_command("createcachetable", verbosity=0)  # inside the test's transaction
-    assert ratelimit._database_counters()
-    return caches["default"]
+TABLE = DATABASE_CACHE_TABLE
 
 
 def counters() -> dict[str, int]:
