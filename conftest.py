@@ -29,12 +29,16 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _forget_routes():
-    """Routing rows remembered by an earlier test's POSTs (cms.page_cache) name its rows."""
+    """Routing rows remembered by an earlier test's POSTs (cms.page_cache) and form parts and
+    pages kept by its requests (feedback.views) name its rows."""
     from cms.page_cache import forget_routes
+    from feedback.views import forget_form_parts
 
     forget_routes()
+    forget_form_parts()
     yield
     forget_routes()
+    forget_form_parts()
 
 
 def _site_tree():

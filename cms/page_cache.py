@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -368,9 +369,94 @@ def _opinion_form(request, index_slug: str, slug: str, row: tuple, route_version
         }
         names = [f.attname for f in Consultation._meta.concrete_fields if f.attname in known]
         consultation = Consultation.from_db("default", names, [known[n] for n in names])
+    if consultation is not None and request.method in ("GET", "HEAD"):
+        stamp = ConsultationStamp(row[10], slug, *row[11:16])
+        if stamp.status(timezone.now()) == Consultation.Status.OPEN:
+            response = _cached_form_response(request, index_slug, row, stamp, consultation, page)
+            if response is not None:
+                return response
     return views.opinion_form(
         request, page=page, slug=slug, consultation=consultation, route_version=route_version
     )
+
+
+# --- The empty opinion form, rendered once per version (docs/adr/0008-opinion-form-cache.md) ---
+
+FORM_TEMPLATE = "feedback/opinion_form.html"
+FORM_PAGES_MAX = 32  # per consultation version: languages x text sizes x contrasts, with room
+
+
+def _form_pieces(stamp: ConsultationStamp, consultation_url: str, prefs: dict, links: dict, page):
+    """The empty form page of ``stamp``'s consultation rendered with markers for the CSRF
+    token, the path and the idempotency token, split into literal text and slot names; None
+    when the consultation is no longer published."""
+    from feedback import selectors, views
+
+    consultation = selectors.published_consultation_by_slug(stamp.slug)
+    if consultation is None or consultation.pk != stamp.pk:
+        return None
+    context = views.new_form_context(page, consultation, consultation_url, token=_SLOTS["token"])
+    context.update(
+        csrf_token=_SLOTS["csrf"],
+        request=_PathOnly(),
+        prefs=prefs,
+        site_links=links,
+        messages=(),
+    )
+    html = render_to_string(FORM_TEMPLATE, context)
+    return [_SLOT_NAMES.get(piece, piece) for piece in _SLOT_RE.split(html)]
+
+
+def _cached_form_response(request, index_slug: str, row, stamp, consultation, page):
+    """The empty opinion form of an open consultation, from the page rendered once for this
+    version of the consultation, language, preferences and header links; a fresh CSRF token,
+    idempotency token and path per request. None when the page must be rendered in full
+    (messages waiting, no CSRF middleware, not published any more)."""
+    from django.contrib.messages import get_messages
+    from django.middleware.csrf import get_token
+
+    from cms.context_processors import read_preferences, site_links_from_rows
+    from cms.models import ConsultationIndexPage
+    from feedback import views
+
+    pending = get_messages(request)
+    token = get_token(request)
+    if (pending is not None and len(pending)) or token is None:
+        return None
+    prefs = read_preferences(request)
+    links = site_links_from_rows(row[4], row[9] or ())
+    base = reverse("wagtail_serve", args=(f"{index_slug}/",))
+    consultation_url = ConsultationIndexPage.detail_path(base, stamp.slug)
+    key = (
+        stamp.row_version,
+        get_language() or "",
+        get_script_prefix(),
+        consultation_url,
+        tuple(sorted(prefs.items())),
+        tuple(sorted(links.items())),
+    )
+    # Kept with the form's alternatives, questions and clauses (feedback.views.FormParts, per
+    # consultation and ``updated_at``, renewed every minute): the page shows the parts that
+    # a POST of it is checked against.
+    pages = views.form_parts(consultation).pages
+    pieces = pages.get(key)
+    if pieces is None:
+        pieces = _form_pieces(stamp, consultation_url, prefs, links, page)
+        if pieces is None:
+            return None
+        if len(pages) >= FORM_PAGES_MAX:
+            pages.clear()
+        pages[key] = pieces
+    values = {
+        "csrf": escape(token),
+        "path": escape(request.get_full_path()),
+        "token": str(uuid.uuid4()),
+    }
+    # Odd items are slot names (re.split with one group); values are never scanned again.
+    response = HttpResponse(
+        "".join(values[piece] if i % 2 else piece for i, piece in enumerate(pieces))
+    )
+    return views.no_store(response)
 
 
 # --- The shell around the main region ----------------------------------------------------------
@@ -381,6 +467,7 @@ _SLOTS = {
     "main": "\ue000main\ue001",
     "csrf": "\ue000csrf\ue001",
     "path": "\ue000path\ue001",
+    "token": "\ue000token\ue001",
 }
 _SLOT_NAMES = {marker: name for name, marker in _SLOTS.items()}
 _SLOT_RE = re.compile("(" + "|".join(map(re.escape, _SLOTS.values())) + ")")

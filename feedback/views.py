@@ -48,19 +48,24 @@ def never_cache(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if response.has_header("Cache-Control") or response.has_header("Expires"):
-            add_never_cache_headers(response)
-            return response
-        global _expires  # noqa: PLW0603 - a per-process memo, replaced whole
-        now, expires = int(time.time()), _expires
-        if expires[0] != now:
-            expires = _expires = (now, http_date(now))
-        response.headers["Expires"] = expires[1]
-        response.headers["Cache-Control"] = NO_STORE
-        return response
+        return no_store(view(request, *args, **kwargs))
 
     return wrapper
+
+
+def no_store(response: HttpResponse) -> HttpResponse:
+    """The headers of Django's ``add_never_cache_headers``, set directly on a response that
+    has none of them yet."""
+    if response.has_header("Cache-Control") or response.has_header("Expires"):
+        add_never_cache_headers(response)
+        return response
+    global _expires  # noqa: PLW0603 - a per-process memo, replaced whole
+    now, expires = int(time.time()), _expires
+    if expires[0] != now:
+        expires = _expires = (now, http_date(now))
+    response.headers["Expires"] = expires[1]
+    response.headers["Cache-Control"] = NO_STORE
+    return response
 
 
 # Sub-paths of the index page's routes, per page class, route and arguments: the routes are
@@ -113,6 +118,9 @@ class FormParts:
     # The form's fields built from these parts, per (form class, language): OpinionForm's
     # ``field_cache``.
     fields: dict = field(default_factory=dict, compare=False)
+    # The empty form page rendered with slots, per consultation row version, language,
+    # preferences and links (``cms.page_cache``; docs/adr/0008-opinion-form-cache.md).
+    pages: dict = field(default_factory=dict, compare=False)
 
 
 # The alternatives, questions and clauses behind a consultation's form, kept per process so
@@ -123,6 +131,11 @@ class FormParts:
 FORM_PARTS_SECONDS = 60.0
 FORM_PARTS_MAX = 64
 _form_parts: dict[tuple, tuple[float, FormParts]] = {}
+
+
+def forget_form_parts() -> None:
+    """Forget the kept form parts and the form pages kept with them (tests)."""
+    _form_parts.clear()
 
 
 def form_parts(consultation: Consultation) -> FormParts:
@@ -197,6 +210,17 @@ def _too_large_response(request, page) -> HttpResponse:
     return TemplateResponse(
         request, "feedback/too_large.html", _base_context(page, request), status=413
     )
+
+
+def new_form_context(page, consultation: Consultation, consultation_url: str, *, token) -> dict:
+    """Context of the empty opinion form without the request, for a page rendered once and
+    filled in per request (``cms.page_cache``): ``token`` stands in for the idempotency token.
+    The same as ``opinion_form`` gives a GET, apart from the request's own context (CSRF token,
+    path, preferences, messages)."""
+    context = {"page": page, "self": page, "privacy_url": "/privacy/"}
+    context.update(consultation=consultation, consultation_url=consultation_url, mode="new")
+    context["form"] = _form_for(consultation, initial={"token": token})
+    return context
 
 
 def _form_response(request, page, consultation, form, *, mode: str, status: int = 200, **extra):
