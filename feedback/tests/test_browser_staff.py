@@ -194,3 +194,84 @@ def test_editor_response_screen_and_assessor_dashboard(staff, new_context, live_
     for url in (f"/admin/coding/{c}/", f"/admin/analysis/{c}/", f"/admin/campaigns/{c}/"):
         page.goto(url)
         assert page.url == f"{live_server.url}/admin/", url
+
+
+def _zh(msgid: str) -> str:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return translation.gettext(msgid)
+
+
+def test_moderation_queue_public_page_and_export_progress(staff, new_context, live_server):
+    """An editor hides one opinion from the public page with a reason (plain POST forms); it
+    is gone from the public page and still counted: the analyst's XLSX, prepared through the
+    export progress page and downloaded in the browser, has every opinion and no receipt."""
+    import openpyxl
+
+    from consultations.models import Consultation
+    from feedback.models import ModerationState, StaffJob, Submission
+
+    from ._analysis_data import make_submission
+
+    c = staff.consultation_id
+    consultation = Consultation.objects.get(pk=c)
+    shown_text = "建议在厂区周边设置空气质量公示屏。"
+    hidden_text = "请大家去三栋找那位姓王的住户讨个说法。"
+    kept = make_submission(consultation, channel="web", quote_consent=True, comment=shown_text)
+    hidden = make_submission(consultation, channel="web", quote_consent=True, comment=hidden_text)
+    received = Submission.objects.filter(consultation_id=c).count()
+
+    # Moderation queue: turn public display on (post-moderation), then hide one opinion.
+    page = admin_login(new_context(viewport=WIDE), staff.editor, password="pw")
+    page.goto(f"/admin/review/{c}/")
+    check_screen(page, "moderation queue", _zh("Moderate opinions"))
+    display = page.locator(f"form[action='/admin/review/{c}/display/']")
+    display.locator("input[name=enabled]").check()
+    display.locator("input[name=mode][value=post]").check()
+    with page.expect_navigation():
+        display.locator("button[type=submit]").click()
+    item = page.locator(f"#opinion-{hidden.pk}")
+    assert hidden_text in item.inner_text()
+    item.locator("input[name=state][value=hidden]").check()
+    item.locator("input[name=reason]").fill("他人的个人信息")
+    with page.expect_navigation():
+        item.locator("button[type=submit]").click()
+    assert Submission.objects.get(pk=hidden.pk).moderation_state == ModerationState.HIDDEN
+    assert Submission.objects.get(pk=kept.pk).moderation_state != ModerationState.HIDDEN
+    check_screen(page, "moderation queue (after a decision)", _zh("Moderate opinions"))
+
+    # The public page, as a resident on a phone sees it.
+    public = new_context(viewport={"width": 360, "height": 800}).new_page()
+    public.goto(f"/consultations/{consultation.slug}/opinions/")
+    main = public.locator("main").inner_text()
+    assert shown_text in main
+    assert hidden_text not in main
+
+    # Still counted: the analyst's register export has every opinion, the hidden one flagged.
+    page = admin_login(new_context(viewport=WIDE), staff.analyst, password="pw")
+    page.goto(f"/admin/analysis/{c}/")
+    page.locator("#export-scope").select_option("register")
+    page.locator("select[name=format]").select_option("xlsx")
+    with page.expect_navigation():
+        page.locator(f"form[action='/admin/analysis/{c}/export/'] button[type=submit]").click()
+    assert "/admin/analysis/export/" in page.url
+    download_link = page.locator("a[href$='/download/']")
+    download_link.wait_for(timeout=20_000)  # the page reloads itself until the file is ready
+    check_screen(page, "export progress", _zh("Export"))
+    with page.expect_download() as info:
+        download_link.click()
+    job = StaffJob.objects.get(requested_by__username=staff.analyst)
+    assert job.status == StaffJob.Status.DONE
+    assert info.value.suggested_filename.endswith(".xlsx")
+    with open(info.value.path(), "rb") as downloaded:
+        sheet = openpyxl.load_workbook(downloaded, read_only=True).worksheets[0]
+        rows = [[str(v) for v in row if v is not None] for row in sheet.iter_rows(values_only=True)]
+    assert len(rows) == 1 + received  # a header, then one row per opinion
+    texts = " ".join(" ".join(row) for row in rows)
+    (hidden_row,) = [row for row in rows if hidden_text in " ".join(row)]
+    assert hidden_row[-1] == _zh("hidden")
+    assert shown_text in texts
+    for code in [*staff.receipts, kept.formatted_receipt, hidden.formatted_receipt]:
+        assert code not in texts
+    assert Submission.objects.filter(consultation_id=c).count() == received
