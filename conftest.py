@@ -41,6 +41,28 @@ def _forget_routes():
     forget_form_parts()
 
 
+@pytest.fixture
+def database_cache(settings):
+    """The default cache in the database (production's), its table made inside the test's
+    transaction; the rate-limit counters then run as SQL. Other cache aliases stay."""
+    from django.core.cache import caches
+    from django.core.management import call_command
+
+    from feedback import ratelimit
+    from feedback.tests import DATABASE_CACHE_TABLE
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": DATABASE_CACHE_TABLE,
+        },
+    }
+    call_command("createcachetable", verbosity=0)
+    assert ratelimit._database_counters()
+    return caches["default"]
+
+
 def _site_tree():
     from cms.site_setup import ensure_site_tree
 

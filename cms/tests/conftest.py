@@ -23,6 +23,19 @@ def now(time_machine):
 
 
 @pytest.fixture
+def wagtail_routing(monkeypatch):
+    """Call it to serve the rest of the test through Wagtail's routing only, as without the
+    shortcuts of cms.page_cache."""
+
+    def switch() -> None:
+        from cms import page_cache
+
+        monkeypatch.setattr(page_cache, "FAST_ROUTE_ENABLED", False)
+
+    return switch
+
+
+@pytest.fixture
 def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client

@@ -10,9 +10,10 @@ from datetime import timedelta
 
 import pytest
 
-from cms import page_cache
 from consultations.models import Consultation
 from feedback.models import Submission
+
+from ._pages import as_reader, blank_tokens, reader_variants
 
 pytestmark = pytest.mark.django_db
 
@@ -20,21 +21,9 @@ FORM = "/consultations/waste-plant/opinion/"
 TOKENS = re.compile(r'name="(csrfmiddlewaretoken|token)" value="([^"]*)"')
 
 
-@pytest.fixture
-def wagtail_routing(monkeypatch):
-    def switch() -> None:
-        monkeypatch.setattr(page_cache, "FAST_ROUTE_ENABLED", False)
-
-    return switch
-
-
 def html_of(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.content.decode()
-
-
-def blank(html: str) -> str:
-    return TOKENS.sub(lambda m: f'name="{m.group(1)}" value=""', html)
 
 
 def tokens(html: str) -> dict[str, list[str]]:
@@ -55,24 +44,20 @@ def test_cached_form_costs_one_query(open_consultation, client, django_assert_ma
     first = html_of(client.get(FORM))
     with django_assert_max_num_queries(1):
         again = html_of(client.get(FORM))
-    assert blank(again) == blank(first)
+    assert blank_tokens(again) == blank_tokens(first)
     assert 'name="stance"' in again
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-@pytest.mark.parametrize("query", ["", '?next=<b>"x"&y=%E4%B8%AD'])
-@pytest.mark.parametrize("cookies", [{}, {"tj_font": "xlarge", "tj_contrast": "high"}])
+@reader_variants
 def test_cached_form_is_the_full_render(
     open_consultation, client, wagtail_routing, language, query, cookies
 ):
-    client.cookies["django_language"] = language
-    for name, value in cookies.items():
-        client.cookies[name] = value
+    as_reader(client, language, cookies)
     client.get(FORM + query)  # renders and keeps the page
     cached = client.get(FORM + query)
     wagtail_routing()  # Wagtail's routing, the view's own full render
     full = client.get(FORM + query)
-    assert blank(html_of(cached)) == blank(html_of(full))
+    assert blank_tokens(html_of(cached)) == blank_tokens(html_of(full))
     for header in ("Content-Type", "Content-Security-Policy", "Cache-Control", "Vary"):
         assert cached[header] == full[header], header
     assert cached["Expires"]

@@ -6,20 +6,16 @@ or counted on the stale row."""
 from datetime import timedelta
 
 import pytest
-from django.core.cache import caches
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cms import page_cache
-from feedback import ratelimit
 from feedback.models import Submission
+from feedback.tests import DATABASE_CACHE_TABLE
 
 from .test_opinion_route import FORM, RECEIPT, opinion
 
 pytestmark = pytest.mark.django_db
-
-CACHE_TABLE = "tj_test_route_memory_cache"
 
 
 def routing_queries(queries) -> int:
@@ -88,20 +84,6 @@ def test_get_never_uses_a_remembered_route(open_consultation, client):
     assert routing_queries(queries) == 1
 
 
-@pytest.fixture
-def database_cache(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": CACHE_TABLE,
-        },
-    }
-    call_command("createcachetable", verbosity=0)
-    assert ratelimit._database_counters()
-    return caches["default"]
-
-
 def test_nothing_is_counted_on_a_stale_route(open_consultation, client, database_cache):
     post(client, opinion(client))
     open_consultation.save()
@@ -110,7 +92,7 @@ def test_nothing_is_counted_on_a_stale_route(open_consultation, client, database
     assert Submission.objects.filter(consultation=open_consultation).count() == 2
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT value FROM {CACHE_TABLE} WHERE cache_key LIKE %s",  # noqa: S608
+            f"SELECT value FROM {DATABASE_CACHE_TABLE} WHERE cache_key LIKE %s",  # noqa: S608
             ["%submit-cons%"],
         )
         assert [row[0] for row in cursor.fetchall()] == ["2"]  # not 3: the stale try counted 0

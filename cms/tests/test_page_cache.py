@@ -14,25 +14,16 @@ from django.test.utils import CaptureQueriesContext
 from wagtail import hooks
 from wagtail.models import PageViewRestriction, Site
 
-from cms import page_cache
 from consultations import services
 from consultations.models import Alternative, Consultation, Stage
 from consultations.tests.factories import DraftClauseFactory, published_consultation
+
+from ._pages import as_reader, reader_variants
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_page_cache")]
 
 DETAIL = "/consultations/waste-plant/"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
-
-
-@pytest.fixture
-def wagtail_routing(monkeypatch):
-    """Serve through Wagtail's routing only, as without the shortcut."""
-
-    def switch(enabled: bool) -> None:
-        monkeypatch.setattr(page_cache, "FAST_ROUTE_ENABLED", not enabled)
-
-    return switch
 
 
 def page(response) -> str:
@@ -68,7 +59,7 @@ def test_cached_page_costs_one_query(open_consultation, client, django_assert_ma
 def test_wagtail_routed_page_uses_the_cache_too(
     open_consultation, client, wagtail_routing, django_assert_max_num_queries
 ):
-    wagtail_routing(True)
+    wagtail_routing()
     page(client.get(DETAIL))
     # Routing (site, pages, restrictions), the stamp and the header's links; no content reads.
     with django_assert_max_num_queries(10):
@@ -78,18 +69,14 @@ def test_wagtail_routed_page_uses_the_cache_too(
 # Same page as Wagtail's routing ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-@pytest.mark.parametrize("query", ["", '?next=<b>"x"&y=%E4%B8%AD'])
-@pytest.mark.parametrize("cookies", [{}, {"tj_font": "xlarge", "tj_contrast": "high"}])
+@reader_variants
 def test_shortcut_answers_like_wagtail_routing(
     open_consultation, client, wagtail_routing, language, query, cookies
 ):
-    client.cookies["django_language"] = language
-    for name, value in cookies.items():
-        client.cookies[name] = value
+    as_reader(client, language, cookies)
     fast = client.get(DETAIL + query)
     fast_again = client.get(DETAIL + query)  # from the cached shell
-    wagtail_routing(True)
+    wagtail_routing()
     routed = client.get(DETAIL + query)
     assert same_page(page(fast)) == same_page(page(routed)) == same_page(page(fast_again))
     for header in ("Content-Type", "Content-Security-Policy", "X-Frame-Options", "Vary"):
@@ -318,6 +305,6 @@ def test_another_serve_hook_turns_the_shortcut_off(open_consultation, client):
 
 def test_post_is_left_to_wagtail(open_consultation, client, wagtail_routing):
     fast = client.post(DETAIL, {})
-    wagtail_routing(True)
+    wagtail_routing()
     routed = client.post(DETAIL, {})
     assert fast.status_code == routed.status_code

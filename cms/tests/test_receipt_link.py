@@ -9,17 +9,11 @@ from urllib.parse import urljoin
 
 import pytest
 
-from cms import page_cache
 from cms.models import ConsultationIndexPage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_page_cache")]
 
 LINK_TEXT = "Follow your opinion with its receipt code"
-
-
-@pytest.fixture
-def wagtail_routing(monkeypatch):
-    monkeypatch.setattr(page_cache, "FAST_ROUTE_ENABLED", False)
 
 
 def _hrefs(html: str, text: str) -> list[str]:
@@ -71,7 +65,7 @@ def test_consultation_page_links_to_the_lookup_in_footer_and_main(
     english_client, open_consultation, routing, request
 ):
     if routing == "wagtail":
-        request.getfixturevalue("wagtail_routing")
+        request.getfixturevalue("wagtail_routing")()
     url = "/consultations/waste-plant/"
     for _attempt in ("render", "cached"):
         html = english_client.get(url).content.decode()
@@ -108,6 +102,7 @@ def test_opinion_form_links_to_the_lookup_beside_the_submit_button(
 
 
 def test_links_follow_the_index_page_slug(english_client, open_consultation, wagtail_routing):
+    wagtail_routing()
     _rename_index("yijian")
     home = english_client.get("/").content.decode()
     assert _hrefs(_footer(home), LINK_TEXT) == ["/yijian/receipt/"]

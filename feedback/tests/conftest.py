@@ -6,8 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache, caches
-from django.core.management import call_command
+from django.core.cache import cache
 from django.utils import timezone
 
 from consultations.models import Clause, DraftVersion, Question
@@ -92,26 +91,6 @@ def receipt_from_redirect(response) -> str:
     match = re.search(r"/receipt/([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/", response["Location"])
     assert match, response["Location"]
     return match.group(1)
-
-
-DATABASE_CACHE_TABLE = "tj_test_database_cache"
-
-
-@pytest.fixture
-def database_cache(settings):
-    """The default cache in the database (production's), its table made inside the test's
-    transaction; the rate-limit counters then run as SQL."""
-    from feedback import ratelimit
-
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": DATABASE_CACHE_TABLE,
-        }
-    }
-    call_command("createcachetable", verbosity=0)
-    assert ratelimit._database_counters()
-    return caches["default"]
 
 
 def build_form(consultation, data=None, form_class=None, parts=None):

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 
 from feedback import ratelimit
 
-from .conftest import DATABASE_CACHE_TABLE
+from . import DATABASE_CACHE_TABLE
 
 pytestmark = pytest.mark.django_db
 

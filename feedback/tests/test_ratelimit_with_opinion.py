@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from feedback.models import Submission
 
-from .conftest import DATABASE_CACHE_TABLE, form_url, fresh_token, receipt_from_redirect
+from . import DATABASE_CACHE_TABLE
+from .conftest import form_url, fresh_token, receipt_from_redirect
 
 pytestmark = pytest.mark.django_db
 
