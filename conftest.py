@@ -29,10 +29,10 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _forget_routes():
-    """Routing rows remembered by an earlier test's POSTs (cms.page_cache) and form parts and
-    pages kept by its requests (feedback.views) name its rows."""
-    from cms.page_cache import forget_routes
-    from feedback.views import forget_form_parts
+    """Routing rows remembered by an earlier test's POSTs (cms.route_memory) and form parts and
+    pages kept by its requests (feedback.intake.views) name its rows."""
+    from cms.route_memory import forget_routes
+    from feedback.intake.views import forget_form_parts
 
     forget_routes()
     forget_form_parts()
@@ -48,7 +48,7 @@ def database_cache(settings):
     from django.core.cache import caches
     from django.core.management import call_command
 
-    from feedback import ratelimit
+    from feedback.intake import ratelimit
     from feedback.tests import DATABASE_CACHE_TABLE
 
     settings.CACHES = {

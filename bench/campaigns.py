@@ -6,7 +6,7 @@
 Uses a database of its own on the embedded server (``tingjian_bench_campaigns``, dropped at the
 end unless ``--keep``), migrated from scratch. Generated opinions with seeded campaigns
 (bench/textgen.py) are inserted as ``Submission`` rows in arrival order, ``--batch`` at a time,
-each batch committed, and after each commit ``feedback.campaign_tasks.group_new_opinions_now``
+each batch committed, and after each commit ``feedback.campaigns.grouping.group_new_opinions_now``
 runs, which is the first step of the ``opinions_arrived`` task the post_save hook enqueues (the
 second, search indexing, is not timed here; batching is what happens when opinions arrive faster
 than the worker: one run takes every opinion without a signature). Only the task calls are timed: wall time and this process's CPU time (the database
@@ -79,8 +79,8 @@ def make_consultation():
 
 
 def submissions_for(consultation, items, offset: int):
+    from feedback.intake.services import OpinionData, normalised_text_hash
     from feedback.models import Submission
-    from feedback.services import OpinionData, normalised_text_hash
 
     return [
         Submission(
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from bench.textgen import generate
     from feedback.analysis.text import fold_for_matching
-    from feedback.campaign_tasks import group_new_opinions_now, regroup
+    from feedback.campaigns.grouping import group_new_opinions_now, regroup
     from feedback.models import CampaignGroup, Submission
 
     try:
@@ -169,13 +169,13 @@ def main(argv: list[str] | None = None) -> None:
             f"bursts {groups.filter(is_burst=True).count()}"
         )
         print(f"peak RSS {rss:.0f} MB (after generating the opinions: {rss_before:.0f} MB)")
-        from feedback.campaign_tasks import _cache_for, forget_cache
+        from feedback.campaigns.lsh import cache_for, forget_cache
         from feedback.models import CampaignScanState
 
         generation = CampaignScanState.objects.get(consultation=consultation).generation
         forget_cache()
         t0 = time.perf_counter()
-        cache = _cache_for(consultation.pk)
+        cache = cache_for(consultation.pk)
         cache.load(consultation.pk, generation)
         cold = time.perf_counter() - t0
         t0 = time.perf_counter()

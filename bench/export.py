@@ -13,6 +13,9 @@ references, which must never appear. Goal: each ≤ 2 min and ≤ 200 MB RSS. Th
 between runs (``--fresh`` rebuilds it).
 """
 
+# Size: one benchmark run end to end (data, CSV, XLSX, memory, checks); its steps are only used
+# here.
+
 from __future__ import annotations
 
 import argparse
@@ -286,7 +289,8 @@ def measure(fmt: str, consultation_id: int, user_id: int) -> dict:
     from django.test import RequestFactory
     from django.utils import translation
 
-    from feedback import analysis_views, exports
+    from feedback.exports import files, rows
+    from feedback.exports import views as analysis_views
     from feedback.models import StaffJob
 
     user = get_user_model().objects.get(pk=user_id)
@@ -307,12 +311,12 @@ def measure(fmt: str, consultation_id: int, user_id: int) -> dict:
         path = ""
     else:
         job = StaffJob.objects.create(
-            kind=exports.EXPORT_KIND,
+            kind=files.EXPORT_KIND,
             consultation_id=consultation_id,
             requested_by=user,
             params={"scope": "register", "format": "xlsx", "suppressed": False},
         )
-        exports.run_export.call(job.pk)
+        files.run_export.call(job.pk)
         job.refresh_from_db()
         path = job.result_file
         size, rows = Path(path).stat().st_size, job.done
@@ -337,7 +341,7 @@ def measure(fmt: str, consultation_id: int, user_id: int) -> dict:
         first = list(itertools.islice(workbook.active.iter_rows(values_only=True), 3))
         workbook.close()
         with translation.override(settings.LANGUAGE_CODE):
-            header = exports.register_header()
+            header = rows.register_header()
         valid = list(first[0]) == header and isinstance(first[1][3], datetime)
         Path(path).unlink()
     return {

@@ -29,6 +29,9 @@ the real form (gunicorn starts a new one); the checks must still find 0 lost and
 Goal (issue 3): ratio form/bare accepted/s >= 0.5 and POST p95 <= 25 ms at 8 connections.
 """
 
+# Size: one benchmark run end to end (servers, load, worker kill, register check, figures); its
+# steps share the run's state and are only used here.
+
 from __future__ import annotations
 
 import argparse

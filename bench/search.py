@@ -11,7 +11,7 @@ each taking one of those texts, a stance, a channel and an arrival time, so the 
 are those of the generated texts. The GIN index ``submission_search_gin`` is dropped during the
 load and rebuilt after it, then VACUUM ANALYZE.
 
-Timed: the analysts' search box path, ``feedback.search.search(consultation, q)`` through the
+Timed: the analysts' search box path, ``feedback.search.query.search(consultation, q)`` through the
 ORM — the first page (50 newest matches) and, separately, the total count — for two-character
 words of different frequency and two-word queries, each run ``--reps`` times after one warm-up.
 EXPLAIN (ANALYZE, BUFFERS) of the page and count queries for 焚烧 is printed.
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(load_average())
     setup_database(BENCH_DB)
-    from feedback.search import search
+    from feedback.search.query import search
 
     try:
         consultation = make_consultation()

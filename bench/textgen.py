@@ -12,6 +12,8 @@ Everything depends only on ``seed``: the same call gives the same items in every
     items[0].id, items[0].text, items[0].timestamp, items[0].campaign
 """
 
+# Size: the generator of realistic Chinese opinions: mostly word lists and templates, not logic.
+
 from __future__ import annotations
 
 import random

@@ -26,7 +26,7 @@ from django.http import (
 from django.middleware.csrf import get_token
 from django.utils import timezone
 
-from feedback.receipts import format_receipt, new_receipt
+from feedback.models.receipts import format_receipt, new_receipt
 
 BENCH_TABLE = "bench_opinion"
 CREATE_BENCH_TABLE = f"""

@@ -1,22 +1,10 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-FONT_SIZES = ("standard", "large", "xlarge")
-CONTRASTS = ("normal", "high")
-FONT_COOKIE = "tj_font"
-CONTRAST_COOKIE = "tj_contrast"
+from cms.preferences import read_preferences
 
 # Standard pages linked from every page's header and footer, created by ``setup_site``.
 SITE_LINK_SLUGS = ("consultations", "how-to-take-part", "privacy", "accessibility", "methodology")
-
-
-def read_preferences(request: HttpRequest) -> dict[str, str]:
-    font = request.COOKIES.get(FONT_COOKIE, "standard")
-    contrast = request.COOKIES.get(CONTRAST_COOKIE, "normal")
-    return {
-        "font_size": font if font in FONT_SIZES else "standard",
-        "contrast": contrast if contrast in CONTRASTS else "normal",
-    }
 
 
 def site_links(request: HttpRequest) -> dict[str, str]:
@@ -57,7 +45,7 @@ def site_links(request: HttpRequest) -> dict[str, str]:
 def site_links_from_rows(root_path: str, rows) -> dict[str, str]:
     """``site_links`` from ``(slug, url_path, is_consultation_index)`` rows in tree order.
 
-    Shared with the routing shortcut in ``cms.page_cache``, which reads the same rows in its
+    Shared with the routing shortcut in ``cms.fast_route``, which reads the same rows in its
     own query, so that both give the same links.
     """
     from cms.models import ConsultationIndexPage

@@ -11,10 +11,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from cms import page_cache
+from cms.request_index import remember_consultation_index
 from cms.routes_feedback import FeedbackRoutesMixin
 from cms.routes_response import ResponseRoutesMixin
 from cms.routes_review import ReviewRoutesMixin
-from cms.urls_helpers import remember_consultation_index
 
 LIST_PAGE_SIZE = 20
 
@@ -107,7 +107,7 @@ class ConsultationIndexPage(
 
     @path("<slug:slug>/", name="consultation_detail")
     def consultation_detail(self, request: HttpRequest, slug: str):
-        """The consultation page. ``cms.page_cache.consultation_page`` usually answers this URL
+        """The consultation page. ``cms.fast_route.consultation_page`` usually answers this URL
         before Wagtail's routing runs; both serve the same cached main region."""
         remember_consultation_index(request, self)
         stamp = page_cache.consultation_stamp(slug)

@@ -1,6 +1,6 @@
 """Routes of the opinion form and receipts, mixed into ConsultationIndexPage.
 
-The views live in ``feedback.views``; this mixin only maps URLs to them, so cms/models.py stays
+The views live in ``feedback.intake.views``; this mixin only maps URLs to them, so cms/models.py stays
 free of feedback details. It must come before ``RoutablePageMixin`` in the page's bases: its
 ``get_subpage_urls`` puts these fixed routes ahead of the page's own ``<slug>/`` route, which
 would otherwise swallow ``receipt/`` (so no consultation can use the slug ``receipt``).
@@ -31,31 +31,31 @@ class FeedbackRoutesMixin:
 
     @path("receipt/", name="receipt_lookup")
     def receipt_lookup_route(self, request: HttpRequest):
-        from feedback import views
+        from feedback.intake import views
 
         return views.receipt_lookup(request, page=self)
 
     @path("receipt/<str:code>/", name="receipt_detail")
     def receipt_detail_route(self, request: HttpRequest, code: str):
-        from feedback import views
+        from feedback.intake import views
 
         return views.receipt_detail(request, page=self, code=code)
 
     @path("receipt/<str:code>/edit/", name="receipt_edit")
     def receipt_edit_route(self, request: HttpRequest, code: str):
-        from feedback import views
+        from feedback.intake import views
 
         return views.receipt_edit(request, page=self, code=code)
 
     @path("receipt/<str:code>/withdraw/", name="receipt_withdraw")
     def receipt_withdraw_route(self, request: HttpRequest, code: str):
-        from feedback import views
+        from feedback.intake import views
 
         return views.receipt_withdraw(request, page=self, code=code)
 
     @path("<slug:slug>/opinion/", name="opinion_form")
     def opinion_form_route(self, request: HttpRequest, slug: str):
-        from feedback import views
+        from feedback.intake import views
 
         return views.opinion_form(request, page=self, slug=slug)
 

@@ -12,6 +12,6 @@ class ReviewRoutesMixin:
     @path("<slug:slug>/opinions/", name="public_opinions")
     def public_opinions_route(self, request: HttpRequest, slug: str):
         """Opinions shown in public under pseudonyms (404 unless the consultation shows them)."""
-        from feedback import review_views
+        from feedback.review import views as review_views
 
         return review_views.public_opinions_page(request, page=self, slug=slug)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-_REQUEST_ATTR = "_tingjian_consultation_index"
-_MISSING = object()
+from cms.request_index import (
+    MISSING,
+    remember_consultation_index,
+    remembered_consultation_index,
+)
 
 
 def consultation_index(request: HttpRequest | None = None):
@@ -13,18 +16,13 @@ def consultation_index(request: HttpRequest | None = None):
     from cms.models import ConsultationIndexPage
 
     if request is not None:
-        cached = getattr(request, _REQUEST_ATTR, _MISSING)
-        if cached is not _MISSING:
+        cached = remembered_consultation_index(request)
+        if cached is not MISSING:
             return cached
     index = ConsultationIndexPage.objects.live().first()
     if request is not None:
-        setattr(request, _REQUEST_ATTR, index)
+        remember_consultation_index(request, index)
     return index
-
-
-def remember_consultation_index(request: HttpRequest, index) -> None:
-    """Routes of the index page call this so links on the page need no lookup."""
-    setattr(request, _REQUEST_ATTR, index)
 
 
 def consultation_url(consultation, request: HttpRequest | None = None) -> str:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from cms.context_processors import CONTRAST_COOKIE, CONTRASTS, FONT_COOKIE, FONT_SIZES
+from cms.preferences import CONTRAST_COOKIE, CONTRASTS, FONT_COOKIE, FONT_SIZES
 
 ONE_YEAR = 365 * 24 * 3600
 LANGUAGE_SWITCHED_TAG = "language-switched"

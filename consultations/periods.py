@@ -23,7 +23,7 @@ import chinese_calendar
 from django.conf import settings
 from django.utils import timezone
 
-from consultations.models import HolidayOverride
+from consultations.models.organisation import HolidayOverride
 
 CALENDAR = "calendar"
 WORKING = "working"
@@ -123,19 +123,6 @@ def last_day(opening_date: date, *, days: int, unit: str) -> date:
 def close_after(opens_at: datetime, *, days: int, unit: str) -> datetime:
     """When a period of ``days`` in ``unit`` that opens at ``opens_at`` ends (aware, UTC)."""
     return end_of_day(last_day(local_date(opens_at), days=days, unit=unit))
-
-
-def earliest_close(*, kind: str, opens_at: datetime, affects_businesses: bool = False) -> datetime:
-    """The earliest lawful close for ``kind`` without a shortening reason (aware, UTC).
-
-    Every applicable floor counts: the national one and a jurisdiction's stricter one.
-    """
-    from consultations.rules import applicable_floors
-
-    floors = applicable_floors(kind, affects_businesses=affects_businesses)
-    if not floors:
-        raise ValueError(f"Unknown consultation kind {kind!r}.")
-    return max(close_after(opens_at, days=f.days, unit=f.unit) for f in floors)
 
 
 def close_display_date(closes_at: datetime) -> date:

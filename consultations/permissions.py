@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from consultations.models import Consultation
+from consultations.models.consultation import Consultation
 from consultations.roles import Role, is_site_admin, user_department_id, user_has_role
 
 # Roles that work inside the consultation editor, scoped to their department.

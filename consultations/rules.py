@@ -1,3 +1,5 @@
+# One module on purpose (over 400 lines): it is the whole rule book, mostly messages citing
+# their legal source, and reviewers check it against those texts in one place.
 """What each kind of consultation needs before it may open, and how long it must stay open.
 
 The kind decides the rules (R1). The national floors below come from the texts cited in each
@@ -17,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import Consultation, Kind, StabilityStatus
+from consultations.models.choices import Kind, StabilityStatus
 from consultations.periods import CALENDAR, WORKING, close_after, close_display_date
 
 UNITS = (CALENDAR, WORKING)
@@ -217,6 +219,17 @@ def applicable_floors(kind: str, *, affects_businesses: bool = False) -> list[Pe
     return floors
 
 
+def earliest_close(*, kind: str, opens_at: datetime, affects_businesses: bool = False) -> datetime:
+    """The earliest lawful close for ``kind`` without a shortening reason (aware, UTC).
+
+    Every applicable floor counts: the national one and a jurisdiction's stricter one.
+    """
+    floors = applicable_floors(kind, affects_businesses=affects_businesses)
+    if not floors:
+        raise ValueError(f"Unknown consultation kind {kind!r}.")
+    return max(close_after(opens_at, days=f.days, unit=f.unit) for f in floors)
+
+
 def override_errors(overrides: dict | None) -> list[str]:
     """Plain-text problems with a CONSULTATION_PERIOD_OVERRIDES setting (for the system check).
 
@@ -262,7 +275,7 @@ def _blank(value) -> bool:
     return not (value or "").strip()
 
 
-def part_violations(consultation: Consultation, *, clause_count: int) -> list[RuleViolation]:
+def part_violations(consultation, *, clause_count: int) -> list[RuleViolation]:
     """Missing parts (R1, R4, R6, R7, R36). ``clause_count`` is passed in so callers decide
     whether in-memory (revision) or stored clauses count."""
     c = consultation
@@ -384,7 +397,7 @@ def part_violations(consultation: Consultation, *, clause_count: int) -> list[Ru
                             "the %(part)s (%(source)s)."
                         ),
                         kind=Kind(c.kind).label,
-                        part=Consultation._meta.get_field(name).verbose_name,
+                        part=c._meta.get_field(name).verbose_name,
                         source=LAW_SOURCES[c.kind],
                     ),
                 )
@@ -392,7 +405,7 @@ def part_violations(consultation: Consultation, *, clause_count: int) -> list[Ru
     return found
 
 
-def period_violations(consultation: Consultation) -> list[RuleViolation]:
+def period_violations(consultation) -> list[RuleViolation]:
     """Whether opens_at → closes_at meets every applicable floor (R10–R13)."""
     c = consultation
     if c.opens_at is None or c.closes_at is None or c.kind not in Kind.values:

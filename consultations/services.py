@@ -1,3 +1,5 @@
+# One module on purpose (over 400 lines): every lifecycle change and its change-log entry, so
+# that the rules for what may change after publication are read and reviewed together.
 """Lifecycle changes of a consultation: open, extend, change stage, new draft versions, edits.
 
 Every change a resident could rely on goes through here and leaves a public change-log entry

@@ -8,6 +8,6 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Opinions")
 
     def ready(self):
-        from feedback.campaign_tasks import connect_signals
+        from feedback.campaigns.tasks import connect_signals
 
         connect_signals()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from consultations.models import Consultation
 from consultations.roles import Role, is_site_admin, user_department_id, user_has_role
 
 
@@ -37,3 +41,46 @@ def is_any_department_analyst(user) -> bool:
     return is_site_admin(user) or (
         user_has_role(user, Role.ANALYST) and user_department_id(user) is not None
     )
+
+
+# -- analysis and exports (R53) ------------------------------------------------------------
+
+
+EXACT = "exact"
+SUPPRESSED = "suppressed"
+
+
+def analysis_access(user, consultation) -> str | None:
+    """``"exact"``, ``"suppressed"`` or None (no access), see the table in ``feedback.dashboard.views``."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return None
+    own_department = user_department_id(user) == consultation.department_id
+    if own_department and user_has_role(user, Role.ANALYST):
+        return EXACT
+    if is_site_admin(user) or user_has_role(user, Role.ANALYST):
+        return SUPPRESSED
+    if own_department and (user_has_role(user, Role.EDITOR) or user_has_role(user, Role.APPROVER)):
+        return SUPPRESSED
+    return None
+
+
+def can_see_any_analysis(user) -> bool:
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    return any(
+        user_has_role(user, role)
+        for role in (Role.ANALYST, Role.SITE_ADMIN, Role.EDITOR, Role.APPROVER)
+    )
+
+
+def can_export_register(user, consultation) -> bool:
+    """Record-level (de-identified) data stays with the owning department's analysts."""
+    return analysis_access(user, consultation) == EXACT
+
+
+def analysis_consultation(request, consultation_id: int) -> tuple[Consultation, str]:
+    consultation = get_object_or_404(Consultation.objects.published(), pk=consultation_id)
+    access = analysis_access(request.user, consultation)
+    if access is None:
+        raise PermissionDenied
+    return consultation, access

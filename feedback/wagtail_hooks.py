@@ -1,40 +1,11 @@
-"""Admin menu and URLs for the intake clerk."""
+"""Wagtail admin hooks: each capability registers its staff screens' URLs and menu items in
+its own ``hooks`` module; importing the modules here registers them."""
 
-from django.urls import include, path, reverse
-from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
-from wagtail.admin.menu import MenuItem
-
-from . import admin_views
-from .permissions import can_enter_opinion
-
-
-@hooks.register("register_admin_urls")
-def register_intake_urls():
-    urls = [
-        path("", admin_views.intake_choose, name="choose"),
-        path("<int:consultation_id>/", admin_views.intake_form, name="form"),
-        path("<int:consultation_id>/import/", admin_views.intake_import, name="import"),
-        path("receipt/<str:code>/", admin_views.intake_receipt, name="receipt"),
-    ]
-    return [path("intake/", include((urls, "feedback_intake"), namespace="feedback_intake"))]
-
-
-class IntakeMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_enter_opinion(request.user)
-
-
-@hooks.register("register_admin_menu_item")
-def register_intake_menu_item():
-    return IntakeMenuItem(
-        _("Enter offline opinions"),
-        reverse("feedback_intake:choose"),
-        icon_name="form",
-        order=350,
-    )
-
-
-# The staff screens of moderation, coding, campaigns, analysis, response and 稳评 evidence
-# register their own hooks; importing the modules registers them.
-from feedback.hooks import analysis, campaigns, coding, response, review, risk  # noqa: E402, F401
+from feedback.campaigns import hooks as campaigns_hooks  # noqa: F401
+from feedback.coding import hooks as coding_hooks  # noqa: F401
+from feedback.dashboard import hooks as dashboard_hooks  # noqa: F401
+from feedback.exports import hooks as exports_hooks  # noqa: F401
+from feedback.intake import hooks as intake_hooks  # noqa: F401
+from feedback.response import hooks as response_hooks  # noqa: F401
+from feedback.review import hooks as review_hooks  # noqa: F401
+from feedback.risk import hooks as risk_hooks  # noqa: F401

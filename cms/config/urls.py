@@ -4,7 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms import page_cache, views
+from cms import fast_route, views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -29,7 +29,7 @@ if settings.BENCH_VIEWS:
     urlpatterns += [path("bench/one-insert", bench_views.one_insert, name="bench_one_insert")]
 
 # The consultation page and its opinion form without Wagtail's routing when it is safe; otherwise Wagtail's serve.
-urlpatterns += [path("<slug:index_slug>/<slug:slug>/", page_cache.consultation_page)]
-urlpatterns += [path("<slug:index_slug>/<slug:slug>/opinion/", page_cache.opinion_form_page)]
+urlpatterns += [path("<slug:index_slug>/<slug:slug>/", fast_route.consultation_page)]
+urlpatterns += [path("<slug:index_slug>/<slug:slug>/opinion/", fast_route.opinion_form_page)]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -25,12 +25,12 @@ def now(time_machine):
 @pytest.fixture
 def wagtail_routing(monkeypatch):
     """Call it to serve the rest of the test through Wagtail's routing only, as without the
-    shortcuts of cms.page_cache."""
+    shortcuts of cms.fast_route."""
 
     def switch() -> None:
-        from cms import page_cache
+        from cms import fast_route
 
-        monkeypatch.setattr(page_cache, "FAST_ROUTE_ENABLED", False)
+        monkeypatch.setattr(fast_route, "FAST_ROUTE_ENABLED", False)
 
     return switch
 

@@ -1,5 +1,5 @@
 """The empty opinion form, rendered once per consultation version and filled in per request
-(cms.page_cache._cached_form_response, docs/adr/0008-opinion-form-cache.md).
+(cms.opinion_form_cache.cached_form_response, docs/adr/0008-opinion-form-cache.md).
 
 The cached page must be the page a full render gives, with its own CSRF token, idempotency
 token and path for every request, and never outlive a change of the consultation.

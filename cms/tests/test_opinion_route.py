@@ -1,4 +1,4 @@
-"""The opinion form's routing shortcut (cms.page_cache.opinion_form_page).
+"""The opinion form's routing shortcut (cms.fast_route.opinion_form_page).
 
 ``/<index>/<slug>/opinion/`` is answered by the same view as through Wagtail's routing; only
 the site and page look-ups are replaced by the one routing query. Whatever the response, it

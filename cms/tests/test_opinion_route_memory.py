@@ -1,5 +1,5 @@
 """A POST of the opinion form reuses the routing row of a POST in the last second
-(cms.page_cache.ROUTE_SECONDS), and its INSERT checks that the consultation row is still the
+(cms.route_memory.ROUTE_SECONDS), and its INSERT checks that the consultation row is still the
 version that row was read from: a changed consultation is routed again, and nothing is stored
 or counted on the stale row."""
 
@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cms import page_cache
+from cms import route_memory
 from feedback.models import Submission
 from feedback.tests import DATABASE_CACHE_TABLE
 
@@ -41,7 +41,7 @@ def test_a_second_post_within_the_second_is_one_statement(open_consultation, cli
 
 
 def test_a_remembered_route_expires(open_consultation, client, monkeypatch):
-    monkeypatch.setattr(page_cache, "ROUTE_SECONDS", 0.0)
+    monkeypatch.setattr(route_memory, "ROUTE_SECONDS", 0.0)
     post(client, opinion(client))
     response, queries = post(client, opinion(client))
     assert response.status_code == 302 and routing_queries(queries) == 1

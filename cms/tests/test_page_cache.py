@@ -1,4 +1,4 @@
-"""The consultation page's cache and routing shortcut (cms.page_cache, ADR 0004).
+"""The consultation page's cache and routing shortcut (cms.page_cache, cms.fast_route, ADR 0004).
 
 A cached page must never be stale: every change a resident could see shows on the next
 request. The shortcut must answer exactly what Wagtail's routing would.

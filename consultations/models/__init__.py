@@ -1,7 +1,12 @@
-"""Consultation domain models, split by subject; import from here."""
+"""Consultation domain models, split by subject; other apps import from here.
+
+Modules that the models themselves import (rules, periods, permissions) import from the defining
+submodule instead, so that this package never imports back into them.
+"""
 
 from .changelog import ChangeLogEntry
-from .consultation import Consultation, ConsultationQuerySet, Kind, StabilityStatus, Stage
+from .choices import Kind, StabilityStatus, Stage
+from .consultation import Consultation, ConsultationQuerySet
 from .content import (
     Alternative,
     Attachment,

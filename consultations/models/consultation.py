@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,53 +19,10 @@ from wagtail.models import (
 from wagtail.search import index
 
 from consultations.i18n import BilingualMixin
+from consultations.rules import ConsultationRuleError, period_violations
 
+from .choices import Kind, StabilityLevel, StabilityStatus, Stage, Status
 from .organisation import Department, District
-
-
-class Kind(models.TextChoices):
-    MAJOR_DECISION = "major_decision", _("major administrative decision")
-    HOUSING_EXPROPRIATION = "housing_expropriation", _("housing expropriation compensation plan")
-    LAND_PRE_NOTICE = "land_pre_notice", _("land requisition pre-announcement")
-    LAND_COMPENSATION = (
-        "land_compensation",
-        _("land requisition compensation and resettlement plan"),
-    )
-    DRAFT_RULES = "draft_rules", _("draft rules")
-    NORMATIVE_DOCUMENT = "normative_document", _("normative document")
-    EIA = "eia", _("environmental impact assessment participation")
-    OTHER = "other", _("other consultation")
-
-
-class Stage(models.TextChoices):
-    """Explicit later states; upcoming/open/closed are derived from the clock."""
-
-    CONSULTING = "consulting", _("consulting")
-    RESPONSE_PUBLISHED = "response_published", _("response published")
-    DECIDED = "decided", _("decided")
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", _("not published")
-    UPCOMING = "upcoming", _("upcoming")
-    OPEN = "open", _("open for comments")
-    CLOSED = "closed", _("closed, opinions being studied")
-    RESPONSE_PUBLISHED = "response_published", _("response published")
-    DECIDED = "decided", _("decided")
-
-
-class StabilityStatus(models.TextChoices):
-    NOT_STARTED = "not_started", _("not started")
-    IN_PROGRESS = "in_progress", _("in progress")
-    DONE = "done", _("done")
-    NOT_REQUIRED = "not_required", _("not required")
-    WITHHELD = "withheld", _("done, result not disclosed")
-
-
-class StabilityLevel(models.TextChoices):
-    HIGH = "high", _("high risk")
-    MEDIUM = "medium", _("medium risk")
-    LOW = "low", _("low risk")
 
 
 class ConsultationQuerySet(models.QuerySet):
@@ -241,6 +199,10 @@ class Consultation(
 
     objects = ConsultationQuerySet.as_manager()
 
+    # The lifecycle services (consultations/services.py) that ``publish`` runs. They import this
+    # model, so it does not import them: ``ConsultationsConfig.ready`` passes the module in here.
+    publication_services = None
+
     class Meta:
         ordering = ["-opens_at", "-pk"]
         verbose_name = _("consultation")
@@ -273,8 +235,6 @@ class Consultation(
         self._period_violations = []
         if self.opens_at is None or self.closes_at is None or self.has_opened():
             return
-        from consultations.rules import ConsultationRuleError, period_violations
-
         self._period_violations = period_violations(self)
         if self._period_violations:
             raise ConsultationRuleError(self._period_violations)
@@ -285,10 +245,6 @@ class Consultation(
         Django re-raises what ``clean()`` raised as a plain ValidationError; callers of
         ``save_revision()`` and ``publish()`` catch rule errors by their class.
         """
-        from django.core.exceptions import ValidationError
-
-        from consultations.rules import ConsultationRuleError
-
         self._period_violations = []
         try:
             super().full_clean(*args, **kwargs)
@@ -342,8 +298,9 @@ class Consultation(
         ``Revision.publish`` calls this). Raises ``ConsultationRuleError`` before anything
         is published when a rule is broken; see ``services.consultation_publication_prepare``.
         """
-        from consultations import services
-
+        services = type(self).publication_services
+        if services is None:
+            raise ImproperlyConfigured("ConsultationsConfig.ready() has not set up publishing.")
         with transaction.atomic():
             plan = services.consultation_publication_prepare(
                 consultation=self, revision=revision, user=user

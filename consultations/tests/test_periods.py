@@ -11,11 +11,11 @@ from consultations.periods import (
     close_after,
     close_display_date,
     days_left,
-    earliest_close,
     is_statutory_holiday,
     is_working_day,
     period_days,
 )
+from consultations.rules import earliest_close
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")

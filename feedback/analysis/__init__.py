@@ -1,1 +1,3 @@
-"""Pure analysis functions (text segmentation, campaign detection); no models, no database."""
+"""Analysis: computations over the opinion register (text folding and segmentation, campaign
+matching, aggregates with suppression, charts, evaluation). No request, no HTTP, no views.
+May import feedback.models and consultations only."""

@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from .text import fold_for_matching
+from feedback.analysis.text import fold_for_matching
 
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))

@@ -15,7 +15,7 @@ import itertools
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .suppression import display
+from feedback.analysis.suppression import display
 
 # Okabe–Ito palette; stance colours are fixed so every chart reads the same way.
 STANCE_COLOURS = {

@@ -1,5 +1,5 @@
 """Write paths of coding. Each checks the permission, runs in one transaction and records an
-audit entry in it (``feedback.audit.record``).
+audit entry in it (``feedback.audit.trail.record``).
 
 Rules:
 - A theme belongs to one consultation; its name and its shortcut key are unique there.
@@ -9,6 +9,9 @@ Rules:
   creates the theme, ``suggestion_reject`` keeps the record with the decision.
 """
 
+# Size: every write of the coding frame and of codings, each with its permission check and audit
+# entry, in one place so that none is written another way.
+
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
@@ -16,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback.audit import record
+from feedback.audit.trail import record
+from feedback.coding.permissions import can_code
 from feedback.models import (
     AuditAction,
     CampaignGroup,
@@ -27,8 +31,6 @@ from feedback.models import (
     Suggestion,
     Theme,
 )
-
-from .permissions import can_code
 
 NO_THEME_REASON_MAX = 300
 

@@ -23,11 +23,10 @@ from django.views.decorators.http import require_POST
 
 from consultations.models import Consultation
 from consultations.roles import is_site_admin, user_department_id
+from feedback.coding import selectors, services, suggest
+from feedback.coding.permissions import can_code, can_code_anything
+from feedback.coding.selectors import Filter
 from feedback.models import CampaignGroup, ClauseComment, Concern, StaffJob, Submission, Suggestion
-
-from . import selectors, services, suggest
-from .permissions import can_code, can_code_anything
-from .selectors import Filter
 
 # --- helpers ----------------------------------------------------------------------------------
 
@@ -84,7 +83,7 @@ def choose(request: HttpRequest) -> HttpResponse:
     rows = [
         (c, selectors.coding_progress(c)) for c in consultations.order_by("-opens_at", "-pk")[:100]
     ]
-    return TemplateResponse(request, "feedback/admin/coding/choose.html", {"rows": rows})
+    return TemplateResponse(request, "feedback/coding/admin/choose.html", {"rows": rows})
 
 
 # --- the coding frame -------------------------------------------------------------------------
@@ -144,7 +143,7 @@ def frame(request: HttpRequest, consultation_id: int) -> HttpResponse:
         "job": selectors.latest_suggestion_job(consultation),
         "evaluation": selectors.latest_evaluation(consultation),
     }
-    return TemplateResponse(request, "feedback/admin/coding/frame.html", context, status=status)
+    return TemplateResponse(request, "feedback/coding/admin/frame.html", context, status=status)
 
 
 def theme_edit(request: HttpRequest, consultation_id: int, theme_id: int) -> HttpResponse:
@@ -169,7 +168,7 @@ def theme_edit(request: HttpRequest, consultation_id: int, theme_id: int) -> Htt
         form = ThemeForm(initial={name: getattr(theme, name) for name in services.THEME_FIELDS})
     context = {"consultation": consultation, "theme": theme, "form": form}
     return TemplateResponse(
-        request, "feedback/admin/coding/theme_form.html", context, status=status
+        request, "feedback/coding/admin/theme_form.html", context, status=status
     )
 
 
@@ -188,7 +187,7 @@ def screen_start(request: HttpRequest, consultation_id: int) -> HttpResponse:
     if first is not None:
         return redirect(_screen_url(consultation.pk, first, params))
     context = _screen_context(request, consultation, None, params)
-    return TemplateResponse(request, "feedback/admin/coding/screen.html", context)
+    return TemplateResponse(request, "feedback/coding/admin/screen.html", context)
 
 
 def _screen_context(request, consultation, submission, params) -> dict:
@@ -232,7 +231,7 @@ def screen(request: HttpRequest, consultation_id: int, submission_id: int) -> Ht
     submission = _submission(consultation, submission_id)
     params = _filter_params(request.GET)
     context = _screen_context(request, consultation, submission, params)
-    return TemplateResponse(request, "feedback/admin/coding/screen.html", context)
+    return TemplateResponse(request, "feedback/coding/admin/screen.html", context)
 
 
 @require_POST
@@ -360,4 +359,4 @@ def job_view(request: HttpRequest, consultation_id: int, job_id: int) -> HttpRes
         "result": (job.params or {}).get("result") or {},
         "evaluation": selectors.latest_evaluation(consultation),
     }
-    return TemplateResponse(request, "feedback/admin/coding/job.html", context)
+    return TemplateResponse(request, "feedback/coding/admin/job.html", context)

@@ -3,15 +3,25 @@
 Identity (``Contact``) is kept in its own module and table, apart from the opinions.
 """
 
-from .audit import AuditAction, AuditEntry, StaffJob
-from .campaigns import CampaignGroup, CampaignMember, CampaignScanState, TextSignature
-from .choices import AffectedStatus, Channel, Preference, Stance, SubmissionStatus
-from .coding import Coding, Concern, Suggestion, Theme
-from .contact import Contact, ContactAccessLog
-from .response import ConsultationResponse, Disposition, Notification, ThemeResponse
-from .review import DisplayMode, ModerationDecision, ModerationState, PublicDisplay
-from .risk import ConcernMeasure, RiskAssessment, RiskLevel
-from .submission import AlternativePreference, ClauseComment, QuestionAnswer, Submission
+from feedback.models.audit import AuditAction, AuditEntry, StaffJob
+from feedback.models.campaigns import (
+    CampaignGroup,
+    CampaignMember,
+    CampaignScanState,
+    TextSignature,
+)
+from feedback.models.choices import AffectedStatus, Channel, Preference, Stance, SubmissionStatus
+from feedback.models.coding import Coding, Concern, Suggestion, Theme
+from feedback.models.contact import Contact, ContactAccessLog
+from feedback.models.response import ConsultationResponse, Disposition, Notification, ThemeResponse
+from feedback.models.review import DisplayMode, ModerationDecision, ModerationState, PublicDisplay
+from feedback.models.risk import ConcernMeasure, RiskAssessment, RiskLevel
+from feedback.models.submission import (
+    AlternativePreference,
+    ClauseComment,
+    QuestionAnswer,
+    Submission,
+)
 
 __all__ = [
     "AffectedStatus",

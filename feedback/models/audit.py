@@ -2,7 +2,7 @@
 
 A database trigger refuses UPDATE and DELETE; each entry stores the hash of the previous one,
 so `manage.py audit_verify` can prove that nothing was changed or removed. Write entries only
-through ``feedback.audit.record``.
+through ``feedback.audit.trail.record``.
 """
 
 from __future__ import annotations

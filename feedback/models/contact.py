@@ -2,7 +2,7 @@
 
 There is no foreign key between ``Contact`` and ``Submission``: the only link is a random
 reference, so no ORM join leads from an opinion to a person. Read contacts only through
-``feedback.services.contact_read``, which checks the caller and writes ``ContactAccessLog``.
+``feedback.privacy.contacts.contact_read``, which checks the caller and writes ``ContactAccessLog``.
 """
 
 from __future__ import annotations

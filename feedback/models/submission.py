@@ -10,8 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AffectedStatus, Channel, Preference, Stance, SubmissionStatus
-from .review import ModerationState
+from feedback.models.choices import AffectedStatus, Channel, Preference, Stance, SubmissionStatus
+from feedback.models.review import ModerationState
 
 
 class Submission(models.Model):
@@ -134,7 +134,7 @@ class Submission(models.Model):
 
     @property
     def formatted_receipt(self) -> str:
-        from feedback.receipts import format_receipt
+        from feedback.models.receipts import format_receipt
 
         return format_receipt(self.receipt)
 

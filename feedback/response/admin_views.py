@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 
 from consultations.models import Consultation
 from feedback.models import Theme
-
-from .forms import DispositionForm, PublishForm
-from .permissions import can_respond, consultations_to_respond, may_use_response_screens
-from .selectors import published_response, response_check, theme_rows
-from .services import ResponseNotReady, disposition_set, response_publish
+from feedback.response.forms import DispositionForm, PublishForm
+from feedback.response.permissions import (
+    can_respond,
+    consultations_to_respond,
+    may_use_response_screens,
+)
+from feedback.response.selectors import published_response, response_check, theme_rows
+from feedback.response.services import ResponseNotReady, disposition_set, response_publish
 
 
 def _consultation(request: HttpRequest, consultation_id: int) -> Consultation:
@@ -38,7 +41,7 @@ def response_choose(request: HttpRequest) -> HttpResponse:
         .select_related("department")
         .order_by("-closes_at")[:200]
     ]
-    return TemplateResponse(request, "feedback/admin/response/choose.html", {"rows": rows})
+    return TemplateResponse(request, "feedback/response/admin/choose.html", {"rows": rows})
 
 
 def _screen(request, consultation, *, forms_by_theme=None, publish_form=None, status=200):
@@ -66,7 +69,7 @@ def _screen(request, consultation, *, forms_by_theme=None, publish_form=None, st
         "publish_form": publish_form or PublishForm(consultation=consultation),
         "closed": consultation.closes_at is not None and consultation.closes_at <= timezone.now(),
     }
-    return TemplateResponse(request, "feedback/admin/response/screen.html", context, status=status)
+    return TemplateResponse(request, "feedback/response/admin/screen.html", context, status=status)
 
 
 def response_screen(request: HttpRequest, consultation_id: int) -> HttpResponse:

@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Clause, DraftVersion
 from feedback.models import Disposition
-
-from .selectors import consulted_version, newer_versions
+from feedback.response.selectors import consulted_version, newer_versions
 
 
 class DispositionForm(forms.Form):

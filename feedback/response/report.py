@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from consultations.diff import UNCHANGED, draft_version_diff
 from feedback.analysis.aggregates import campaign_summary
 from feedback.models import ConsultationResponse, Disposition, Theme
-
-from .counts import snapshot_totals
+from feedback.response.counts import snapshot_totals
 
 # Patterns of personal data that must not appear in a published response (R25).
 PERSONAL_DATA_PATTERNS = [

@@ -66,7 +66,7 @@ def uncoded_opinions(consultation: Consultation):
 
 def response_check(consultation: Consultation, summary: str = "") -> list[Problem]:
     """Everything that blocks publishing the response; empty when it may be published."""
-    from .report import personal_data_found
+    from feedback.response.report import personal_data_found
 
     problems: list[Problem] = []
     found = personal_data_found(summary)

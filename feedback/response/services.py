@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from consultations.models import Clause, Consultation, DraftVersion
 from consultations.models.consultation import Stage
 from consultations.services import consultation_set_stage
-from feedback.audit import record
+from feedback.audit.trail import record
 from feedback.models import (
     AuditAction,
     ConsultationResponse,
@@ -23,10 +23,9 @@ from feedback.models import (
     Theme,
     ThemeResponse,
 )
-
-from .counts import response_totals
-from .permissions import can_respond
-from .selectors import consulted_version, response_check
+from feedback.response.counts import response_totals
+from feedback.response.permissions import can_respond
+from feedback.response.selectors import consulted_version, response_check
 
 
 class ResponseNotReady(Exception):
@@ -171,7 +170,7 @@ def response_publish(
 
 
 def _after_publish(consultation_id: int) -> None:
-    from .tasks import notify_response, render_response_pdfs
+    from feedback.response.tasks import notify_response, render_response_pdfs
 
     notify_response.enqueue(consultation_id)
     render_response_pdfs.enqueue(consultation_id)

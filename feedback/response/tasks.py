@@ -17,9 +17,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from feedback.models import Notification, Submission
-from feedback.services import REPLY_SENDER, contact_read
-
-from .sms import SMSError, get_sms_backend
+from feedback.privacy.contacts import REPLY_SENDER, contact_read
+from feedback.response.sms import SMSError, get_sms_backend
 
 PURPOSE = "send the notice that the response was published"
 
@@ -105,9 +104,8 @@ def render_response_pdfs(consultation_id: int) -> list[str]:
     """Render and cache the response PDF in every language once it is published; returns the
     languages rendered (none when the response is not published)."""
     from consultations.models import Consultation
-
-    from .selectors import published_response
-    from .views import cache_pdfs
+    from feedback.response.selectors import published_response
+    from feedback.response.views import cache_pdfs
 
     consultation = Consultation.objects.get(pk=consultation_id)
     response = published_response(consultation)

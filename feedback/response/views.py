@@ -13,17 +13,15 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import translation
 
-from feedback import selectors as feedback_selectors
-from feedback.views import _base_context
-
-from .report import DISPOSITION_HELP, build_report
-from .selectors import published_response
+from feedback.response.report import DISPOSITION_HELP, build_report
+from feedback.response.selectors import published_response
+from feedback.web import base_context, published_consultation_by_slug
 
 PDF_CACHE_SECONDS = 30 * 24 * 3600
 
 
 def _published(slug: str):
-    consultation = feedback_selectors.published_consultation_by_slug(slug)
+    consultation = published_consultation_by_slug(slug)
     if consultation is None:
         raise Http404
     response = published_response(consultation)
@@ -46,7 +44,7 @@ def report_context(consultation, response) -> dict:
 
 def response_page(request: HttpRequest, *, page, slug: str) -> HttpResponse:
     consultation, response = _published(slug)
-    context = _base_context(page, request, consultation)
+    context = base_context(page, request, consultation)
     context.update(report_context(consultation, response))
     context["pdf_url"] = context["consultation_url"] + "response/pdf/"
     return TemplateResponse(request, "feedback/response/public.html", context)

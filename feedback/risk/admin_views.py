@@ -11,12 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.models import Consultation
-
-from .forms import AssessmentForm, MeasureFormSet
-from .levels import LEVEL_DEFINITIONS, SOURCE
-from .permissions import can_assess
-from .selectors import assessment_for, dashboard
-from .services import MeasureData, risk_assessment_record
+from feedback.risk.forms import AssessmentForm, MeasureFormSet
+from feedback.risk.levels import LEVEL_DEFINITIONS, SOURCE
+from feedback.risk.permissions import can_assess
+from feedback.risk.selectors import assessment_for, dashboard
+from feedback.risk.services import MeasureData, risk_assessment_record
 
 
 def _require(request) -> None:
@@ -34,7 +33,7 @@ def risk_choose(request: HttpRequest) -> HttpResponse:
         .select_related("department")
         .order_by("-opens_at")[:200]
     ]
-    return TemplateResponse(request, "feedback/admin/risk/choose.html", {"rows": rows})
+    return TemplateResponse(request, "feedback/risk/admin/choose.html", {"rows": rows})
 
 
 def _initial(assessment):
@@ -112,4 +111,4 @@ def risk_dashboard(request: HttpRequest, consultation_id: int) -> HttpResponse:
         "level_definitions": LEVEL_DEFINITIONS,
         "level_source": SOURCE,
     }
-    return TemplateResponse(request, "feedback/admin/risk/dashboard.html", context, status=status)
+    return TemplateResponse(request, "feedback/risk/admin/dashboard.html", context, status=status)

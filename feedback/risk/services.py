@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation
-from feedback.audit import record
+from feedback.audit.trail import record
 from feedback.models import AuditAction, ConcernMeasure, RiskAssessment, RiskLevel, Theme
-
-from .permissions import can_assess
+from feedback.risk.permissions import can_assess
 
 
 @dataclass

@@ -111,7 +111,7 @@ def use_contact_key(settings) -> None:
 def background_grouping_off():
     """Under live_server every save commits at once, so the campaign grouping and search tasks
     (ImmediateBackend) would run while the shared fixtures still add their own groups."""
-    from feedback import campaign_tasks
+    from feedback.campaigns import tasks as campaign_tasks
 
     original = campaign_tasks._enqueue_after_commit
     campaign_tasks._enqueue_after_commit = lambda consultation_id: None

@@ -19,7 +19,7 @@ from consultations.tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from feedback.campaign_tasks import forget_queued_tasks
+    from feedback.campaigns.tasks import forget_queued_tasks
 
     cache.clear()
     forget_queued_tasks()  # a task queued by an earlier test covers nothing in this one
@@ -96,8 +96,8 @@ def receipt_from_redirect(response) -> str:
 def build_form(consultation, data=None, form_class=None, parts=None):
     """The opinion form (or ``form_class``) for ``consultation`` as the views build it, with
     the cached parts and fields (or the given ``parts``)."""
-    from feedback.forms import OpinionForm
-    from feedback.views import form_parts
+    from feedback.intake.forms import OpinionForm
+    from feedback.intake.views import form_parts
 
     parts = parts or form_parts(consultation)
     return (form_class or OpinionForm)(

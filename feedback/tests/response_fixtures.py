@@ -11,6 +11,7 @@ from django.utils import timezone
 from consultations.models import Clause, Consultation, DraftVersion
 from consultations.roles import Role
 from consultations.tests.factories import UserFactory, published_consultation
+from feedback.intake.services import OpinionData, submission_create, submission_withdraw
 from feedback.models import (
     AffectedStatus,
     CampaignGroup,
@@ -23,7 +24,6 @@ from feedback.models import (
     Submission,
     Theme,
 )
-from feedback.services import OpinionData, submission_create, submission_withdraw
 
 
 def add_opinion(consultation, *, channel=Channel.WEB, email="", phone="", **kwargs) -> Submission:

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from consultations.roles import Role
 from consultations.tests.factories import DepartmentFactory, UserFactory
-from feedback.analysis_views import EXACT, SUPPRESSED, analysis_access
 from feedback.models import AuditAction, AuditEntry, StaffJob
+from feedback.permissions import EXACT, SUPPRESSED, analysis_access
 from feedback.tests._analysis_data import EMAIL, PHONE, build_register
 
 pytestmark = pytest.mark.django_db

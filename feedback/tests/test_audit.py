@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
 from consultations.tests.factories import UserFactory
-from feedback import audit
+from feedback.audit import trail as audit
 from feedback.models import AuditAction, AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,7 @@ def browser_page(new_context):
 @pytest.fixture
 def site_with_consultation(consultation_index_transactional):
     from consultations.tests.factories import AlternativeFactory, published_consultation
-
-    from .conftest import ensure_clauses
+    from feedback.tests.conftest import ensure_clauses
 
     now = timezone.now()
     consultation = published_consultation(

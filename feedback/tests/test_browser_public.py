@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import translation
 
-from ._browser import (
+from feedback.tests._browser import (
     PHONE_WIDTH,
     background_grouping_off,
     horizontal_overflow,
@@ -41,14 +41,14 @@ class Public:
 def public(consultation_index_transactional, settings) -> Public:
     from consultations.roles import Role
     from consultations.tests.factories import UserFactory
-    from feedback import moderation
-    from feedback.masking import mask_text
     from feedback.models import Coding, DisplayMode, Submission
+    from feedback.privacy import pseudonyms
+    from feedback.privacy.masking import mask_text
     from feedback.response.services import response_publish
-
-    from ._analysis_data import make_submission
-    from .response_fixtures import build_world
-    from .test_response import answer_all
+    from feedback.review import moderation
+    from feedback.tests._analysis_data import make_submission
+    from feedback.tests.response_fixtures import build_world
+    from feedback.tests.test_response import answer_all
 
     use_contact_key(settings)
     with background_grouping_off():
@@ -83,8 +83,8 @@ def public(consultation_index_transactional, settings) -> Public:
     assert PHONE_IN_TEXT not in masked
     return Public(
         slug=consultation.slug,
-        shown=[moderation.pseudonym_code(s.pk) for s in quotable[:3]],
-        pending=moderation.pseudonym_code(quotable[3].pk),
+        shown=[pseudonyms.pseudonym_code(s.pk) for s in quotable[:3]],
+        pending=pseudonyms.pseudonym_code(quotable[3].pk),
         masked=masked,
         receipt=world.subs[1].formatted_receipt,
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from ._browser import (
+from feedback.tests._browser import (
     WAGTAIL_VIOLATIONS,
     admin_login,
     background_grouping_off,
@@ -47,9 +47,8 @@ def staff(consultation_index_transactional, settings) -> Staff:
     from consultations.roles import Role
     from consultations.tests.factories import UserFactory
     from feedback.models import CampaignGroup, CampaignMember, Submission
-
-    from ._analysis_data import make_submission
-    from .response_fixtures import build_world
+    from feedback.tests._analysis_data import make_submission
+    from feedback.tests.response_fixtures import build_world
 
     use_contact_key(settings)
     with background_grouping_off():
@@ -211,8 +210,7 @@ def test_moderation_queue_public_page_and_export_progress(staff, new_context, li
 
     from consultations.models import Consultation
     from feedback.models import ModerationState, StaffJob, Submission
-
-    from ._analysis_data import make_submission
+    from feedback.tests._analysis_data import make_submission
 
     c = staff.consultation_id
     consultation = Consultation.objects.get(pk=c)

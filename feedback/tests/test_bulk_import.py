@@ -219,7 +219,7 @@ def test_rows_differing_only_in_contact_are_different_opinions(client, clerk, op
 def test_the_row_token_does_not_reveal_the_content_without_the_secret_key(
     open_consultation, settings
 ):
-    from feedback.bulk_import import row_token
+    from feedback.intake.bulk_import import row_token
 
     token = row_token(open_consultation, '{"contact_phone":"13812345678"}', 1)
     settings.SECRET_KEY = "another-key"

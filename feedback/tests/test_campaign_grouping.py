@@ -1,5 +1,7 @@
 """Incremental campaign grouping on the database (feedback.campaign_tasks)."""
 
+# Size: the grouping tests share the campaign fixtures and their expected groups.
+
 from __future__ import annotations
 
 import uuid
@@ -10,9 +12,10 @@ from django.utils import timezone
 
 from consultations.roles import Role
 from consultations.tests.factories import DepartmentFactory, UserFactory
-from feedback import campaign_tasks
-from feedback.campaign_selectors import campaign_summary
-from feedback.campaign_tasks import group_new_opinions_now, regroup
+from feedback.campaigns import grouping as campaign_tasks
+from feedback.campaigns.grouping import group_new_opinions_now, regroup
+from feedback.campaigns.selectors import campaign_summary
+from feedback.intake.services import OpinionData, submission_create, submission_update
 from feedback.models import (
     AuditAction,
     AuditEntry,
@@ -22,7 +25,6 @@ from feedback.models import (
     Submission,
     TextSignature,
 )
-from feedback.services import OpinionData, submission_create, submission_update
 
 pytestmark = pytest.mark.django_db
 
@@ -375,8 +377,8 @@ def test_regroup_button_records_and_runs(client, grouped, django_capture_on_comm
 
 
 def test_search_box_shows_pseudonymised_results(client, grouped):
-    from feedback.moderation import pseudonym_code
-    from feedback.search import index_new_opinions_now
+    from feedback.privacy.pseudonyms import pseudonym_code
+    from feedback.search.index import index_new_opinions_now
 
     c, _group, subs = grouped
     index_new_opinions_now(c.pk)
@@ -392,8 +394,8 @@ def test_search_box_shows_pseudonymised_results(client, grouped):
 
 
 def test_search_count_is_capped(client, grouped, monkeypatch):
-    from feedback import campaign_views
-    from feedback.search import index_new_opinions_now
+    from feedback.campaigns import views as campaign_views
+    from feedback.search.index import index_new_opinions_now
 
     c, _group, _subs = grouped
     index_new_opinions_now(c.pk)

@@ -12,11 +12,12 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from feedback import campaign_tasks
 from feedback.analysis.campaigns import distinct_count, find_bursts
-from feedback.campaign_tasks import group_new_opinions_now, refresh_groups, regroup
+from feedback.campaigns import grouping, lsh
+from feedback.campaigns import tasks as campaign_tasks
+from feedback.campaigns.grouping import group_new_opinions_now, refresh_groups, regroup
+from feedback.intake.services import OpinionData, submission_create
 from feedback.models import CampaignGroup, CampaignMember, Submission, TextSignature
-from feedback.services import OpinionData, submission_create
 
 pytestmark = pytest.mark.django_db
 
@@ -164,9 +165,9 @@ def test_regroup_refreshes_each_group_once_at_the_end(open_consultation, setting
     assert before.is_burst and before.kind == CampaignGroup.Kind.NEAR
 
     calls = []
-    real = campaign_tasks.refresh_groups
-    monkeypatch.setattr(campaign_tasks, "REGROUP_BATCH_SIZE", 2)  # three batches
-    monkeypatch.setattr(campaign_tasks, "refresh_groups", lambda ids: calls.append(set(ids)))
+    real = grouping.refresh_groups
+    monkeypatch.setattr(grouping, "REGROUP_BATCH_SIZE", 2)  # three batches
+    monkeypatch.setattr(grouping, "refresh_groups", lambda ids: calls.append(set(ids)))
     assert regroup(c) == 5
     assert len(calls) == 1  # not after every batch
     after = CampaignGroup.objects.get(consultation=c)
@@ -191,9 +192,9 @@ def test_regroup_refreshes_the_committed_batches_when_one_fails(open_consultatio
     b = opine(c, LETTER)
     opine(c, EDITED)
     refreshed = []
-    monkeypatch.setattr(campaign_tasks, "REGROUP_BATCH_SIZE", 2)
-    monkeypatch.setattr(campaign_tasks, "refresh_groups", lambda ids: refreshed.append(set(ids)))
-    real_batch = campaign_tasks._process_batch
+    monkeypatch.setattr(grouping, "REGROUP_BATCH_SIZE", 2)
+    monkeypatch.setattr(grouping, "refresh_groups", lambda ids: refreshed.append(set(ids)))
+    real_batch = grouping._process_batch
     batches = []
 
     def failing_second(state, size, touched):
@@ -202,7 +203,7 @@ def test_regroup_refreshes_the_committed_batches_when_one_fails(open_consultatio
             raise RuntimeError("boom")
         return real_batch(state, size, touched)
 
-    monkeypatch.setattr(campaign_tasks, "_process_batch", failing_second)
+    monkeypatch.setattr(grouping, "_process_batch", failing_second)
     with pytest.raises(RuntimeError):
         regroup(c)
     group = CampaignGroup.objects.get(consultation=c)
@@ -231,7 +232,7 @@ def test_one_task_is_queued_per_consultation_per_commit(
             opine(c, LETTER)
             opine(c, EDITED)
         queued = list(DBTaskResult.objects.values_list("task_path", "args_kwargs"))
-    assert queued == [("feedback.campaign_tasks.opinions_arrived", {"args": [c.pk], "kwargs": {}})]
+    assert queued == [("feedback.campaigns.tasks.opinions_arrived", {"args": [c.pk], "kwargs": {}})]
 
 
 def test_the_task_groups_and_indexes(open_consultation, django_capture_on_commit_callbacks):
@@ -246,7 +247,7 @@ def test_the_task_groups_and_indexes(open_consultation, django_capture_on_commit
 
 @pytest.mark.parametrize("failing", ["grouping", "indexing"])
 def test_each_step_runs_when_the_other_fails(open_consultation, monkeypatch, caplog, failing):
-    import feedback.search
+    import feedback.search.index
 
     c = open_consultation
     a = opine(c, LETTER)
@@ -258,7 +259,7 @@ def test_each_step_runs_when_the_other_fails(open_consultation, monkeypatch, cap
     if failing == "grouping":
         monkeypatch.setattr(campaign_tasks, "group_new_opinions_now", boom)
     else:
-        monkeypatch.setattr(feedback.search, "index_new_opinions_now", boom)
+        monkeypatch.setattr(feedback.search.index, "index_new_opinions_now", boom)
     with pytest.raises(RuntimeError, match="boom"):
         campaign_tasks.opinions_arrived_now(c.pk)
     assert any(r.exc_info and f"consultation {c.pk}" in r.getMessage() for r in caplog.records)
@@ -270,7 +271,7 @@ def test_each_step_runs_when_the_other_fails(open_consultation, monkeypatch, cap
 
 
 def test_old_task_names_still_run(open_consultation):
-    from feedback.search import index_new_opinions
+    from feedback.search.index import index_new_opinions
 
     c = open_consultation
     opine(c, LETTER)
@@ -290,7 +291,7 @@ def test_exact_copy_in_a_later_run_joins_the_first_opinion(open_consultation, co
     group_new_opinions_now(c.pk)
     assert not CampaignGroup.objects.filter(consultation=c).exists()
     if cold:
-        campaign_tasks.forget_cache()
+        lsh.forget_cache()
     b = opine(c, LETTER)
     d = opine(c, "同意")
     e = opine(c, LETTER)
@@ -320,7 +321,7 @@ def test_unsigned_opinions_are_read_in_id_order_past_signed_ones(open_consultati
     TextSignature.objects.filter(submission__in=[b, e, f]).delete()
 
     def unsigned(above, limit):
-        return [r.pk for r in campaign_tasks._unsigned(c.pk, above, limit)]
+        return [r.pk for r in grouping._unsigned(c.pk, above, limit)]
 
     assert unsigned(0, 2) == [b.pk, e.pk]  # the chunks of two hold signed ones in between
     assert unsigned(0, 5) == [b.pk, e.pk, f.pk]

@@ -1,5 +1,7 @@
 """Coding: the coding frame, coding and "no theme", group coding, permissions, audit, screens."""
 
+# Size: the coding tests share one register and play each role against it.
+
 from __future__ import annotations
 
 import uuid
@@ -22,7 +24,7 @@ from feedback.models import (
     Submission,
     Theme,
 )
-from feedback.receipts import new_receipt
+from feedback.models.receipts import new_receipt
 from feedback.tests.conftest import ensure_clauses
 
 pytestmark = pytest.mark.django_db

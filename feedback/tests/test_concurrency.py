@@ -11,8 +11,8 @@ from django.db import connection
 from django.utils import timezone
 
 from consultations.tests.factories import published_consultation
+from feedback.intake.services import OpinionData, submission_create
 from feedback.models import Submission
-from feedback.services import OpinionData, submission_create
 
 
 @pytest.mark.django_db(transaction=True)

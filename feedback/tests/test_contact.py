@@ -10,8 +10,9 @@ from django.db import DatabaseError, connection, transaction
 
 from consultations.roles import Role
 from consultations.tests.factories import UserFactory
+from feedback.intake.services import OpinionData, submission_create
 from feedback.models import Contact, ContactAccessLog, Submission
-from feedback.services import REPLY_SENDER, OpinionData, contact_read, submission_create
+from feedback.privacy.contacts import REPLY_SENDER, contact_read
 
 pytestmark = pytest.mark.django_db
 

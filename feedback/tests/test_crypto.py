@@ -7,7 +7,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import call_command
 from django.test import override_settings
 
-from feedback import crypto
+from feedback.privacy import crypto
 
 
 def test_configured_key_encrypts_and_old_key_still_decrypts_after_rotation():

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
+from feedback.intake.services import OpinionData, submission_create, submission_update
 from feedback.models import Submission
-from feedback.services import OpinionData, submission_create, submission_update
 
 pytestmark = pytest.mark.django_db
 

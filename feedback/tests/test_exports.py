@@ -9,8 +9,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from feedback import exports
 from feedback.analysis import aggregates
+from feedback.exports import files, xlsx
+from feedback.exports import rows as exports
 from feedback.models import Channel, StaffJob, Submission
 from feedback.tests._analysis_data import EMAIL, PHONE, build_register
 
@@ -74,7 +75,7 @@ def test_register_rows_are_read_in_chunks(open_consultation, register):
 
 def test_xlsx_writer_is_readable_and_clean(open_consultation, register, tmp_path):
     path = tmp_path / "register.xlsx"
-    n = exports.write_xlsx(
+    n = xlsx.write_xlsx(
         path,
         [("登记册", exports.register_header(), exports.iter_register_rows(open_consultation))],
     )
@@ -105,7 +106,7 @@ def test_xlsx_cell_types_escaping_and_illegal_characters(tmp_path):
         ["<b>&\x01 ok", 42, 2.5, date(2026, 3, 2), None, "中文 <i>", ""],
         ["&lt;", -7, True, datetime(2026, 3, 2, 12, 0), "  spaces  ", "=1+1", "a\x02b\x05c"],
     ]
-    exports.write_xlsx(path, [("a", ["h1", "h2", "h3", "h4", "h5", "h6", "h7"], rows)])
+    xlsx.write_xlsx(path, [("a", ["h1", "h2", "h3", "h4", "h5", "h6", "h7"], rows)])
     got = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
     assert got[0] == ("h1", "h2", "h3", "h4", "h5", "h6", "h7")
     assert got[1][:4] == ("<b>& ok", 42, 2.5, datetime(2026, 3, 2))
@@ -119,7 +120,7 @@ def test_xlsx_cell_types_escaping_and_illegal_characters(tmp_path):
 def test_xlsx_batches_keep_every_row_in_order(tmp_path, size):
     path = tmp_path / "n.xlsx"
     rows = ([f"行{i}", i, date(2026, 1, 1) + timedelta(days=i % 300)] for i in range(size))
-    assert exports.write_xlsx(path, [("s", ["文本", "数", "日"], rows)]) == size
+    assert xlsx.write_xlsx(path, [("s", ["文本", "数", "日"], rows)]) == size
     got = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
     assert len(got) == size + 1
     assert got[-1] == (
@@ -132,9 +133,7 @@ def test_xlsx_batches_keep_every_row_in_order(tmp_path, size):
 def test_xlsx_aggregates_have_numbers_and_suppressed_cells(open_consultation, register, tmp_path):
     data = aggregates.dashboard(open_consultation, suppressed=True)
     path = tmp_path / "agg.xlsx"
-    exports.write_xlsx(
-        path, [("汇总", exports.aggregate_header(), exports.iter_aggregate_rows(data))]
-    )
+    xlsx.write_xlsx(path, [("汇总", exports.aggregate_header(), exports.iter_aggregate_rows(data))])
     rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
     assert list(rows[0]) == exports.aggregate_header()
     counts = [row[3] for row in rows[1:]]
@@ -156,18 +155,18 @@ def test_aggregate_export_applies_suppression(open_consultation, register):
 
 def test_export_task_records_progress_and_writes_the_file(open_consultation, register):
     job = StaffJob.objects.create(
-        kind=exports.EXPORT_KIND,
+        kind=files.EXPORT_KIND,
         consultation=open_consultation,
         requested_by=register["analyst"],
         params={"scope": "register", "format": "xlsx", "suppressed": False},
     )
-    exports.run_export.enqueue(job.pk)  # ImmediateBackend in tests: runs now
+    files.run_export.enqueue(job.pk)  # ImmediateBackend in tests: runs now
     job.refresh_from_db()
     assert job.status == StaffJob.Status.DONE
     assert (job.done, job.total, job.percent) == (7, 7, 100)
     rows = list(load_workbook(job.result_file, read_only=True).active.iter_rows(values_only=True))
     assert len(rows) == 8
-    assert str(exports.export_dir()) in job.result_file
+    assert str(files.export_dir()) in job.result_file
 
 
 @pytest.mark.parametrize(
@@ -189,7 +188,7 @@ def test_export_task_records_progress_and_writes_the_file(open_consultation, reg
     ],
 )
 def test_the_quick_precheck_never_skips_what_masking_finds(text):
-    from feedback.masking import mask_text
+    from feedback.privacy.masking import mask_text
 
     assert exports._masker()(text) == mask_text(text)
 
@@ -202,7 +201,7 @@ def test_xlsx_error_in_rows_propagates_and_stops_the_writer(tmp_path):
         raise RuntimeError("database went away")
 
     with pytest.raises(RuntimeError, match="database went away"):
-        exports.write_xlsx(tmp_path / "e.xlsx", [("s", ["h"], rows())])
+        xlsx.write_xlsx(tmp_path / "e.xlsx", [("s", ["h"], rows())])
     assert not [t for t in threading.enumerate() if t.name == "xlsx-writer"]
 
 

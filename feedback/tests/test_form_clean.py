@@ -11,11 +11,11 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.views.decorators.cache import never_cache as django_never_cache
 
-from feedback import views
-from feedback.forms import IntakeForm, OpinionForm
-from feedback.views import form_parts
-
-from .conftest import build_form
+from feedback import web
+from feedback.intake import views
+from feedback.intake.forms import IntakeForm, OpinionForm
+from feedback.intake.views import form_parts
+from feedback.tests.conftest import build_form
 
 pytestmark = pytest.mark.django_db
 
@@ -101,5 +101,5 @@ def test_never_cache_headers_equal_djangos():
         ours, theirs = views.never_cache(view)(request), django_never_cache(view)(request)
         assert ours["Cache-Control"] == theirs["Cache-Control"]
         assert ours.has_header("Expires") and theirs.has_header("Expires")
-    assert views.never_cache(plain)(request)["Cache-Control"] == views.NO_STORE
+    assert views.never_cache(plain)(request)["Cache-Control"] == web.NO_STORE
     assert views.never_cache(plain).__name__ == "plain"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from feedback.forms import IntakeForm, OpinionForm
-from feedback.views import FormParts, form_parts
-
-from .conftest import build_form
+from feedback.intake.forms import IntakeForm, OpinionForm
+from feedback.intake.views import FormParts, form_parts
+from feedback.tests.conftest import build_form
 
 pytestmark = pytest.mark.django_db
 

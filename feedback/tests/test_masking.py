@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from feedback.masking import (
+from feedback.privacy.masking import (
     ACCOUNT,
     EMAIL,
     ID_NUMBER,

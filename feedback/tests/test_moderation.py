@@ -1,6 +1,9 @@
 """Public display and moderation of opinions (R51): off by default, pseudonyms, masked text,
 role matrix, audit, and hidden opinions still counted."""
 
+# Size: the moderation tests play each adversary (other department, other role, public page,
+# exports) against the same fixtures.
+
 from __future__ import annotations
 
 import re
@@ -18,7 +21,9 @@ from django.utils import timezone, translation
 from consultations.models import Consultation
 from consultations.roles import Role
 from consultations.tests.factories import DepartmentFactory, UserFactory, published_consultation
-from feedback import audit, moderation, selectors
+from feedback.audit import trail as audit
+from feedback.intake import selectors
+from feedback.intake.services import OpinionData, submission_create, submission_withdraw
 from feedback.models import (
     AuditAction,
     AuditEntry,
@@ -29,9 +34,9 @@ from feedback.models import (
     PublicDisplay,
     Submission,
 )
-from feedback.services import OpinionData, submission_create, submission_withdraw
-
-from .conftest import ensure_clauses
+from feedback.privacy import pseudonyms
+from feedback.review import moderation
+from feedback.tests.conftest import ensure_clauses
 
 pytestmark = pytest.mark.django_db
 
@@ -328,15 +333,15 @@ def test_clause_comments_are_shown_masked(consultation):
 
 def test_pseudonyms_are_stable_keyed_and_unrelated_to_the_receipt(consultation):
     a, b = opinion(consultation), opinion(consultation)
-    code = moderation.pseudonym_code(a.pk)
+    code = pseudonyms.pseudonym_code(a.pk)
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}", code)
-    assert moderation.pseudonym_code(a.pk) == code
-    assert moderation.pseudonym_code(b.pk) != code
+    assert pseudonyms.pseudonym_code(a.pk) == code
+    assert pseudonyms.pseudonym_code(b.pk) != code
     assert code not in a.receipt
     with override_settings(SECRET_KEY="another-secret-key-for-this-test"):
-        assert moderation.pseudonym_code(a.pk) != code
+        assert pseudonyms.pseudonym_code(a.pk) != code
     with translation.override("en"):
-        assert moderation.pseudonym(a.pk) == f"Resident {code}"
+        assert pseudonyms.pseudonym(a.pk) == f"Resident {code}"
 
 
 def test_public_page_shows_pseudonyms_and_masked_escaped_text(client, consultation, index_page):
@@ -349,7 +354,7 @@ def test_public_page_shows_pseudonyms_and_masked_escaped_text(client, consultati
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert moderation.pseudonym_code(submission.pk) in html
+    assert pseudonyms.pseudonym_code(submission.pk) in html
     assert "我反对。我的电话" in html
     assert PHONE not in html and "zs@163.com" not in html
     assert "<script>alert(1)</script>" not in html
@@ -376,11 +381,13 @@ def test_public_page_hides_a_hidden_opinion_and_paginates(client, consultation, 
 
 def test_link_include_renders_only_when_display_is_on(consultation):
     context = {"consultation": consultation, "detail_url": f"/consultations/{consultation.slug}/"}
-    assert "opinions/" not in render_to_string("feedback/_public_opinions_link.html", context)
+    assert "opinions/" not in render_to_string(
+        "feedback/review/_public_opinions_link.html", context
+    )
     enable(consultation)
     consultation = Consultation.objects.get(pk=consultation.pk)
     context["consultation"] = consultation
-    html = render_to_string("feedback/_public_opinions_link.html", context)
+    html = render_to_string("feedback/review/_public_opinions_link.html", context)
     assert f'href="/consultations/{consultation.slug}/opinions/"' in html
 
 
@@ -399,16 +406,16 @@ def test_queue_shows_pseudonymised_masked_opinions_pending_first(client, consult
     response = client.get(f"/admin/review/{consultation.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.index(moderation.pseudonym_code(pending.pk)) < html.index(
-        moderation.pseudonym_code(older.pk)
+    assert html.index(pseudonyms.pseudonym_code(pending.pk)) < html.index(
+        pseudonyms.pseudonym_code(older.pk)
     )
     assert "请联系我" in html and PHONE not in html
     assert CONTACT_PHONE not in html and "me@x.org" not in html
     for submission in (older, pending):
         assert submission.receipt not in html and submission.formatted_receipt not in html
     shown_only = client.get(f"/admin/review/{consultation.pk}/?state=shown").content.decode()
-    assert moderation.pseudonym_code(older.pk) in shown_only
-    assert moderation.pseudonym_code(pending.pk) not in shown_only
+    assert pseudonyms.pseudonym_code(older.pk) in shown_only
+    assert pseudonyms.pseudonym_code(pending.pk) not in shown_only
 
 
 def test_moderating_through_the_screen_with_plain_post(client, consultation):
@@ -477,7 +484,7 @@ def test_screens_refuse_other_departments_and_other_roles(client, consultation, 
 
 
 def test_an_edited_opinion_goes_back_to_review_and_a_hidden_one_stays_hidden(consultation):
-    from feedback.services import submission_update
+    from feedback.intake.services import submission_update
 
     enable(consultation, DisplayMode.PRE)
     moderator = editor(consultation.department)

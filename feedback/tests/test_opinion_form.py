@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from feedback.models import QuestionAnswer, Submission
-
-from .conftest import form_url, fresh_token, receipt_from_redirect
+from feedback.tests.conftest import form_url, fresh_token, receipt_from_redirect
 
 pytestmark = pytest.mark.django_db
 

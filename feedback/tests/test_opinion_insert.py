@@ -1,4 +1,4 @@
-"""A new opinion in one statement (feedback/opinion_insert.py) stores what the ORM would."""
+"""A new opinion in one statement (feedback/intake/insert.py) stores what the ORM would."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
-from feedback import services
+from feedback.intake import services
+from feedback.intake.services import Answer, OpinionData, submission_create
 from feedback.models import (
     AlternativePreference,
     ClauseComment,
@@ -17,7 +18,7 @@ from feedback.models import (
     QuestionAnswer,
     Submission,
 )
-from feedback.services import Answer, OpinionData, submission_create
+from feedback.privacy.contacts import new_contact
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def full_opinion(consultation) -> OpinionData:
 
 def orm_opinion(consultation, data: OpinionData, now) -> Submission:
     """The same opinion written the ORM's way, for comparison."""
-    contact, ref = services._new_contact(data)
+    contact, ref = new_contact(data)
     contact.save()
     submission = Submission.objects.create(
         consultation=consultation,
@@ -133,7 +134,7 @@ def test_a_refused_statement_stores_no_part(open_consultation):
     submission = Submission(
         consultation=open_consultation, receipt="ZZZZZZZZZZZZ", idempotency_token=token
     )
-    from feedback.opinion_insert import insert_opinion
+    from feedback.intake.insert import insert_opinion
 
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_opinion(submission, contact=None, parts=services._parts(data))
@@ -176,7 +177,7 @@ def test_the_statement_is_prepared_once_whatever_the_opinion_holds(open_consulta
 
 
 def test_parts_must_come_in_the_order_of_their_kinds(open_consultation):
-    from feedback.opinion_insert import insert_opinion
+    from feedback.intake.insert import insert_opinion
 
     data = full_opinion(open_consultation)
     submission = Submission(

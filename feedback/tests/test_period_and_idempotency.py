@@ -11,10 +11,9 @@ import time_machine
 from django.utils import timezone
 
 from consultations.tests.factories import published_consultation
+from feedback.intake.services import NotAcceptingOpinions, OpinionData, submission_create
 from feedback.models import Submission
-from feedback.services import NotAcceptingOpinions, OpinionData, submission_create
-
-from .conftest import ensure_clauses, form_url, fresh_token, receipt_from_redirect
+from feedback.tests.conftest import ensure_clauses, form_url, fresh_token, receipt_from_redirect
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from feedback.models import AuditAction, AuditEntry, ConsultationResponse, Contact, Submission
 from feedback.response.services import response_publish
-
-from .response_fixtures import build_world
-from .test_response import answer_all
+from feedback.tests.response_fixtures import build_world
+from feedback.tests.test_response import answer_all
 
 pytestmark = pytest.mark.django_db
 

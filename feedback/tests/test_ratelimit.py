@@ -6,10 +6,9 @@ import pytest
 from django.core.cache import cache
 from django.test import RequestFactory, override_settings
 
-from feedback import ratelimit
+from feedback.intake import ratelimit
 from feedback.models import Submission
-
-from .conftest import form_url, fresh_token, receipt_from_redirect
+from feedback.tests.conftest import form_url, fresh_token, receipt_from_redirect
 
 
 def _request(addr: str):

@@ -7,9 +7,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
 
-from feedback import ratelimit
-
-from . import DATABASE_CACHE_TABLE
+from feedback.intake import ratelimit
+from feedback.tests import DATABASE_CACHE_TABLE
 
 pytestmark = pytest.mark.django_db
 

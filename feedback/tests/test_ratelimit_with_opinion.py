@@ -10,9 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from feedback.models import Submission
-
-from . import DATABASE_CACHE_TABLE
-from .conftest import form_url, fresh_token, receipt_from_redirect
+from feedback.tests import DATABASE_CACHE_TABLE
+from feedback.tests.conftest import form_url, fresh_token, receipt_from_redirect
 
 pytestmark = pytest.mark.django_db
 

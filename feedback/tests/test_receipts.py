@@ -7,11 +7,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from feedback.intake.selectors import submission_counts
 from feedback.models import Contact, Submission
-from feedback.receipts import format_receipt, new_receipt, normalise_receipt
-from feedback.selectors import submission_counts
-
-from .conftest import form_url, fresh_token, receipt_from_redirect
+from feedback.models.receipts import format_receipt, new_receipt, normalise_receipt
+from feedback.tests.conftest import form_url, fresh_token, receipt_from_redirect
 
 
 def test_receipt_codes_have_60_bits_and_read_back_forgivingly():
@@ -117,7 +116,7 @@ def test_withdraw_after_close_changes_nothing(client, index_page, open_consultat
 
 
 def test_receipt_urls_from_the_cached_route_equal_wagtails(index_page):
-    from feedback.views import _subpath
+    from feedback.web import _subpath
 
     for code in ("ABCD-EFGH-JKMN", "0000-1111-2222", "abc def?"):
         expected = index_page.reverse_subpage("receipt_detail", kwargs={"code": code})

@@ -28,8 +28,7 @@ from feedback.response.counts import response_totals, snapshot_totals
 from feedback.response.services import ResponseNotReady, disposition_set, response_publish
 from feedback.response.sms import LocmemSMSBackend
 from feedback.response.tasks import notify_response
-
-from .response_fixtures import build_world
+from feedback.tests.response_fixtures import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -338,12 +337,12 @@ def test_status_include_shows_the_flag_or_the_link(world, rf):
     c = world.consultation
     Consultation.objects.filter(pk=c.pk).update(decided_at=timezone.now() - timedelta(days=60))
     c.refresh_from_db()
-    html = render_to_string("feedback/_response_status.html", {"consultation": c})
+    html = render_to_string("feedback/response/_status.html", {"consultation": c})
     assert "tj-response-overdue" in html
     answer_all(world)
     response_publish(user=world.editor, consultation=c, summary="说明")
     html = render_to_string(
-        "feedback/_response_status.html", {"consultation": c, "consultation_url": "/c/x/"}
+        "feedback/response/_status.html", {"consultation": c, "consultation_url": "/c/x/"}
     )
     assert "tj-response-overdue" not in html
     assert re.search(r'href="/c/x/response/"', html)

@@ -16,9 +16,8 @@ from feedback.models import Coding, Disposition, Submission, ThemeResponse
 from feedback.response.selectors import published_response as published
 from feedback.response.services import disposition_set, response_publish
 from feedback.response.views import pdf_cache_key
-
-from .response_fixtures import build_world
-from .test_response import answer_all
+from feedback.tests.response_fixtures import build_world
+from feedback.tests.test_response import answer_all
 
 pytestmark = pytest.mark.django_db
 
@@ -166,10 +165,9 @@ def test_the_campaign_summary_moves_with_the_register(client, world):
     """A test that could fail: the sentence follows the register (a new copy of a campaign text,
     a newly confirmed group), and the campaigns screen states the same figures."""
     from consultations.models import Consultation
-    from feedback.campaign_selectors import campaign_summary
+    from feedback.campaigns.selectors import campaign_summary
     from feedback.models import CampaignGroup, CampaignMember
-
-    from .response_fixtures import add_opinion, close
+    from feedback.tests.response_fixtures import add_opinion, close
 
     c = world.consultation
     Consultation.objects.filter(pk=c.pk).update(closes_at=timezone.now() + timedelta(days=1))

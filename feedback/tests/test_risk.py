@@ -24,8 +24,7 @@ from feedback.models import (
 )
 from feedback.risk.levels import LEVEL_DEFINITIONS
 from feedback.risk.selectors import dashboard
-
-from .response_fixtures import add_opinion, build_world
+from feedback.tests.response_fixtures import add_opinion, build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,10 @@ from django.db import connection
 from django.utils import timezone
 
 from consultations.tests.factories import UserFactory
+from feedback.intake.services import OpinionData, submission_create, submission_update
 from feedback.models import Coding, Submission, Theme
-from feedback.search import SearchFilters, index_new_opinions_now, search
-from feedback.services import OpinionData, submission_create, submission_update
+from feedback.search.index import index_new_opinions_now
+from feedback.search.query import SearchFilters, search
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from feedback.models import (
     Suggestion,
     Theme,
 )
-from feedback.receipts import new_receipt
+from feedback.models.receipts import new_receipt
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from feedback.services import OpinionData, submission_create
+from feedback.intake.services import OpinionData, submission_create
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_a_rolled_back_transaction_does_not_stop_later_tasks(
                 pass
             opine(c, "下一条意见")
         assert queued() == [
-            ("feedback.campaign_tasks.opinions_arrived", {"args": [c.pk], "kwargs": {}})
+            ("feedback.campaigns.tasks.opinions_arrived", {"args": [c.pk], "kwargs": {}})
         ]
 
 
@@ -76,7 +76,7 @@ def test_the_task_waits_before_a_worker_may_claim_it(
 ):
     from django_tasks_db.models import DBTaskResult
 
-    from feedback.campaign_tasks import TASK_COVERS, TASK_DELAY
+    from feedback.campaigns.tasks import TASK_COVERS, TASK_DELAY
 
     with override_settings(TASKS=DATABASE_TASKS):
         before = timezone.now()
@@ -95,7 +95,7 @@ def test_no_second_task_while_the_first_will_still_read_them_a_new_one_after(
 ):
     from django_tasks_db.models import DBTaskResult
 
-    from feedback import campaign_tasks
+    from feedback.campaigns import tasks as campaign_tasks
 
     c = open_consultation
     clock = [1000.0]

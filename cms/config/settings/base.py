@@ -64,7 +64,9 @@ WSGI_APPLICATION = "cms.config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # feedback/ keeps the templates of each capability in that capability's package
+        # (feedback/<package>/templates/feedback/<package>/...): docs/adr/0009-feedback-packages.md.
+        "DIRS": sorted(str(p) for p in (BASE_DIR / "feedback").glob("*/templates")),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -188,7 +190,7 @@ CONSULTATION_TIME_ZONE = "Asia/Shanghai"
 CONTACT_ENCRYPTION_KEY = env("CONTACT_ENCRYPTION_KEY", default="")
 
 
-# Rate limits of the opinion form and receipt look-ups (feedback/ratelimit.py) as
+# Rate limits of the opinion form and receipt look-ups (feedback/intake/ratelimit.py) as
 # "requests,seconds", e.g. RATELIMIT_SUBMIT_PER_ADDRESS=30,600. Unset: the defaults there.
 # bench/intake.py raises them for its own server only (all its clients share one address).
 def _rate_limit(name: str) -> tuple[int, int] | None:

@@ -99,7 +99,8 @@ def seed_users(departments: dict[str, Department]) -> dict[str, object]:
 def closing_time(spec: dict, opens_at: datetime) -> datetime:
     """The spec's period counted as the law counts it, never below the kind's floor unless the
     spec states a reason for shortening (then the rules check the reason instead)."""
-    from consultations.periods import CALENDAR, close_after, earliest_close
+    from consultations.periods import CALENDAR, close_after
+    from consultations.rules import earliest_close
 
     closes_at = close_after(opens_at, days=spec["period_days"], unit=CALENDAR)
     if spec["fields"].get("shortened_reason"):

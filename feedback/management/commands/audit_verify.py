@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from feedback.audit import verify
+from feedback.audit.trail import verify
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from cryptography.fernet import Fernet
 from django.core.management.base import BaseCommand, CommandError
 
-from feedback.crypto import decrypt_contact, encrypt_contact
+from feedback.privacy.crypto import decrypt_contact, encrypt_contact
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from feedback.response.purge import RETENTION_DAYS, purge_contacts
+from feedback.privacy.retention import RETENTION_DAYS, purge_contacts
 
 
 class Command(BaseCommand):

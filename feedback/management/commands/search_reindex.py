@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from feedback.models import Submission
-from feedback.search import index_new_opinions_now, index_submissions
+from feedback.search.index import index_new_opinions_now, index_submissions
 
 
 class Command(BaseCommand):

@@ -1,1 +1,0 @@
-"""Wagtail admin hooks of the staff screens, one module per area; imported by wagtail_hooks."""

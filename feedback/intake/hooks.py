@@ -1,0 +1,35 @@
+"""Admin menu and URLs for the intake clerk."""
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from feedback.intake import offline_views
+from feedback.permissions import can_enter_opinion
+
+
+@hooks.register("register_admin_urls")
+def register_intake_urls():
+    urls = [
+        path("", offline_views.intake_choose, name="choose"),
+        path("<int:consultation_id>/", offline_views.intake_form, name="form"),
+        path("<int:consultation_id>/import/", offline_views.intake_import, name="import"),
+        path("receipt/<str:code>/", offline_views.intake_receipt, name="receipt"),
+    ]
+    return [path("intake/", include((urls, "feedback_intake"), namespace="feedback_intake"))]
+
+
+class IntakeMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_enter_opinion(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_intake_menu_item():
+    return IntakeMenuItem(
+        _("Enter offline opinions"),
+        reverse("feedback_intake:choose"),
+        icon_name="form",
+        order=350,
+    )

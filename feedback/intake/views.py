@@ -1,0 +1,377 @@
+"""Public views of the opinion form and receipts, served through the consultation index page.
+
+The routable-page methods in ``cms/routes_feedback.py`` call these with the index ``page`` (for
+URLs and the base template). Everything works with plain POST and no JavaScript.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from consultations.models import Consultation
+from feedback.intake import ratelimit, selectors
+from feedback.intake.forms import MAX_COMMENT, OpinionForm, initial_from_submission
+from feedback.intake.insert import ROUTE_GATE
+from feedback.intake.services import (
+    NotAcceptingOpinions,
+    RateLimited,
+    submission_create,
+    submission_update,
+    submission_withdraw,
+)
+from feedback.models import Submission
+from feedback.web import (
+    base_context,
+    never_cache,
+    published_consultation_by_slug,
+    routed_page_url,
+    sub_url,
+)
+
+BASE_BODY_BYTES = 16_384
+# A comment of 5,000 CJK characters is up to 45,000 bytes once percent-encoded.
+BYTES_PER_TEXT_FIELD = MAX_COMMENT * 9
+
+
+@dataclass(frozen=True)
+class FormParts:
+    alternatives: list
+    questions: list
+    clauses: list
+    # The form's fields built from these parts, per (form class, language): OpinionForm's
+    # ``field_cache``.
+    fields: dict = field(default_factory=dict, compare=False)
+    # The empty form page rendered with slots, per consultation row version, language,
+    # preferences and links (``cms.page_cache``; docs/adr/0008-opinion-form-cache.md).
+    pages: dict = field(default_factory=dict, compare=False)
+
+
+# The alternatives, questions and clauses behind a consultation's form, kept per process so
+# that a POST does not read them again. While a consultation is open its questions and clauses
+# are frozen (consultations/admin_forms.py), and every edit published through the admin saves
+# the row, which changes ``updated_at``: (pk, updated_at) identifies the parts. The short
+# lifetime bounds what a change made without saving the row (a shell, a script) leaves behind.
+FORM_PARTS_SECONDS = 60.0
+FORM_PARTS_MAX = 64
+_form_parts: dict[tuple, tuple[float, FormParts]] = {}
+
+
+def forget_form_parts() -> None:
+    """Forget the kept form parts and the form pages kept with them (tests)."""
+    _form_parts.clear()
+
+
+def form_parts(consultation: Consultation) -> FormParts:
+    key = (consultation.pk, consultation.updated_at)
+    now = time.monotonic()
+    cached = _form_parts.get(key)
+    if cached is not None and now - cached[0] < FORM_PARTS_SECONDS:
+        return cached[1]
+    parts = FormParts(
+        alternatives=list(selectors.form_alternatives(consultation)),
+        questions=list(selectors.form_questions(consultation)),
+        clauses=list(selectors.form_clauses(consultation)),
+    )
+    if len(_form_parts) >= FORM_PARTS_MAX:
+        _form_parts.clear()
+    _form_parts[key] = (now, parts)
+    return parts
+
+
+def _form_for(consultation: Consultation, *args, form_class=OpinionForm, **kwargs) -> OpinionForm:
+    parts = form_parts(consultation)
+    return form_class(
+        *args,
+        consultation=consultation,
+        alternatives=parts.alternatives,
+        questions=parts.questions,
+        clauses=parts.clauses,
+        field_cache=parts.fields,
+        **kwargs,
+    )
+
+
+def body_limit(consultation: Consultation) -> int:
+    """The largest body a valid opinion form for ``consultation`` can have, with room to spare.
+
+    Checked from Content-Length before the body is read; DATA_UPLOAD_MAX_MEMORY_SIZE is the
+    site-wide ceiling behind it.
+    """
+    parts = form_parts(consultation)
+    texts = 1 + len(parts.clauses) + len(parts.questions)
+    return BASE_BODY_BYTES + texts * BYTES_PER_TEXT_FIELD
+
+
+def _too_large(request: HttpRequest, limit: int) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > limit
+
+
+def rate_limited_response(request, page, limited: ratelimit.Limited) -> HttpResponse:
+    minutes = max(1, (limited.retry_after + 59) // 60)
+    context = base_context(page, request)
+    context.update(retry_after=limited.retry_after, retry_minutes=minutes)
+    response = TemplateResponse(request, "feedback/intake/rate_limited.html", context, status=429)
+    response["Retry-After"] = str(limited.retry_after)
+    return response
+
+
+def _too_large_response(request, page) -> HttpResponse:
+    return TemplateResponse(
+        request, "feedback/intake/too_large.html", base_context(page, request), status=413
+    )
+
+
+def new_form_context(page, consultation: Consultation, consultation_url: str, *, token) -> dict:
+    """Context of the empty opinion form without the request, for a page rendered once and
+    filled in per request (``cms.page_cache``): ``token`` stands in for the idempotency token.
+    The same as ``opinion_form`` gives a GET, apart from the request's own context (CSRF token,
+    path, preferences, messages)."""
+    context = {"page": page, "self": page, "privacy_url": "/privacy/"}
+    context.update(consultation=consultation, consultation_url=consultation_url, mode="new")
+    context["form"] = _form_for(consultation, initial={"token": token})
+    return context
+
+
+def _form_response(request, page, consultation, form, *, mode: str, status: int = 200, **extra):
+    context = base_context(page, request, consultation)
+    context.update(form=form, mode=mode, **extra)
+    return TemplateResponse(request, "feedback/intake/opinion_form.html", context, status=status)
+
+
+@never_cache
+def opinion_form(
+    request: HttpRequest,
+    *,
+    page,
+    slug: str,
+    consultation: Consultation | None = None,
+    route_version: str | None = None,
+) -> HttpResponse:
+    """The form (GET) and its POST. ``consultation`` may come preloaded by the routing shortcut
+    with only the fields the POST path reads (status, version); pages rendered for it read the
+    whole row (``base_context``). With ``route_version`` (a routing row remembered for a
+    moment, ``cms.page_cache``), the opinion is stored only if the consultation row is still
+    that version; otherwise ``StaleRoute`` is raised before anything is stored or counted."""
+    if consultation is None:
+        consultation = published_consultation_by_slug(slug)
+    if consultation is None:
+        raise Http404
+    status = consultation.status_at(timezone.now())
+    if request.method != "POST":
+        if status != Consultation.Status.OPEN:
+            context = base_context(page, request, consultation)
+            context["not_open_status"] = status
+            return TemplateResponse(request, "feedback/intake/not_open.html", context)
+        return _form_response(request, page, consultation, _form_for(consultation), mode="new")
+
+    if _too_large(request, body_limit(consultation)):
+        return _too_large_response(request, page)
+    base = routed_page_url(page, request, "opinion_form", slug=slug)
+    # With the counters in the database cache, a valid opinion is counted and stored in one
+    # statement (ADR 0007); otherwise, and for a form that is refused, they are counted first.
+    counters = None
+    if status == Consultation.Status.OPEN:
+        scopes = ratelimit.submission_scopes(request, consultation.pk)
+        counters = ratelimit.counter_chain(scopes, gate=ROUTE_GATE if route_version else "")
+    if counters is None:
+        refusal = _count_or_refuse(request, page, consultation, status, base)
+        if refusal is not None:
+            return refusal
+    form = _form_for(consultation, request.POST)
+    if status != Consultation.Status.OPEN:
+        # Say first that the period is over, rather than asking to fix a form that cannot count.
+        return _form_response(
+            request, page, consultation, form, mode="new", status=403, refused_status=status
+        )
+    if not form.is_valid():
+        if counters is not None:
+            refusal = _count_or_refuse(request, page, consultation, status, base)
+            if refusal is not None:
+                return refusal
+        return _form_response(request, page, consultation, form, mode="new", status=400)
+    try:
+        submission, created = submission_create(
+            consultation=consultation,
+            data=form.to_data(),
+            token=form.cleaned_data["token"],
+            counters=counters,
+            route_version=route_version,
+        )
+    except RateLimited as exc:
+        done = _stored_with_token(request, consultation)
+        if done is not None:
+            return _to_receipt(request, page, done, "again", base=base)
+        return rate_limited_response(request, page, exc.limited)
+    except NotAcceptingOpinions as exc:
+        return _form_response(
+            request, page, consultation, form, mode="new", status=403, refused_status=exc.status
+        )
+    # The transaction has committed: only now is the receipt shown (post/redirect/get).
+    return _to_receipt(request, page, submission, "sent" if created else "again", base=base)
+
+
+def _count_or_refuse(request, page, consultation, status, base: str) -> HttpResponse | None:
+    """Count the request against the limits; the response when it is refused for the limit
+    (a retry of a stored form gets its receipt, also past a limit or the close)."""
+    limited = ratelimit.check_submission(request, consultation.pk)
+    if limited or status != Consultation.Status.OPEN:
+        # (In the usual case no look-up is needed: the INSERT itself finds a stored token.)
+        done = _stored_with_token(request, consultation)
+        if done is not None:
+            return _to_receipt(request, page, done, "again", base=base)
+    if limited:
+        return rate_limited_response(request, page, limited)
+    return None
+
+
+def _stored_with_token(request: HttpRequest, consultation: Consultation) -> Submission | None:
+    try:
+        token = uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        return None
+    return Submission.objects.filter(idempotency_token=token, consultation=consultation).first()
+
+
+def _to_receipt(
+    request, page, submission: Submission, flag: str = "", *, base: str | None = None
+) -> HttpResponse:
+    url = sub_url(page, request, "receipt_detail", base=base, code=submission.formatted_receipt)
+    return HttpResponseRedirect(f"{url}?{flag}=1" if flag else url)
+
+
+def _submission_or_limit(request, page, code: str):
+    """The submission for ``code``; misses count against the look-up limit (guessing)."""
+    submission = selectors.submission_by_receipt(code)
+    if submission is None:
+        limited = ratelimit.check_receipt_lookup(request)
+        if limited:
+            return None, rate_limited_response(request, page, limited)
+    return submission, None
+
+
+@never_cache
+def receipt_lookup(request: HttpRequest, *, page) -> HttpResponse:
+    code = request.GET.get("code", "").strip()
+    context = base_context(page, request)
+    context["code"] = code
+    if code:
+        submission, refusal = _submission_or_limit(request, page, code)
+        if refusal:
+            return refusal
+        if submission is not None:
+            return _to_receipt(request, page, submission)
+        context["not_found"] = True
+        return TemplateResponse(request, "feedback/intake/receipt_lookup.html", context, status=404)
+    return TemplateResponse(request, "feedback/intake/receipt_lookup.html", context)
+
+
+def _receipt_context(request, page, submission: Submission) -> dict:
+    consultation = submission.consultation
+    context = base_context(page, request, consultation)
+    editable = (
+        not submission.withdrawn
+        and consultation.status_at(timezone.now()) == Consultation.Status.OPEN
+    )
+    context.update(
+        submission=submission,
+        editable=editable,
+        edit_url=sub_url(page, request, "receipt_edit", code=submission.formatted_receipt),
+        withdraw_url=sub_url(page, request, "receipt_withdraw", code=submission.formatted_receipt),
+        receipt_url=sub_url(page, request, "receipt_detail", code=submission.formatted_receipt),
+        **selectors.submission_display(submission),
+    )
+    from feedback.response.selectors import (
+        receipt_answer,  # the answer, once the response is public
+    )
+
+    context.update(receipt_answer(submission))
+    return context
+
+
+@never_cache
+def receipt_detail(request: HttpRequest, *, page, code: str) -> HttpResponse:
+    submission, refusal = _submission_or_limit(request, page, code)
+    if refusal:
+        return refusal
+    if submission is None:
+        raise Http404
+    context = _receipt_context(request, page, submission)
+    context["just_sent"] = "sent" in request.GET
+    context["sent_again"] = "again" in request.GET
+    context["just_updated"] = "updated" in request.GET
+    context["just_withdrawn"] = "withdrawn" in request.GET
+    response = TemplateResponse(request, "feedback/intake/receipt.html", context)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@never_cache
+def receipt_edit(request: HttpRequest, *, page, code: str) -> HttpResponse:
+    submission, refusal = _submission_or_limit(request, page, code)
+    if refusal:
+        return refusal
+    if submission is None:
+        raise Http404
+    consultation = submission.consultation
+    context_extra = {"submission": submission}
+    if request.method != "POST":
+        if submission.withdrawn or consultation.status_at() != Consultation.Status.OPEN:
+            return _to_receipt(request, page, submission)
+        clauses = form_parts(consultation).clauses
+        form = _form_for(
+            consultation,
+            initial=initial_from_submission(submission, clauses),
+            require_token=False,
+        )
+        return _form_response(request, page, consultation, form, mode="edit", **context_extra)
+    if _too_large(request, body_limit(consultation)):
+        return _too_large_response(request, page)
+    form = _form_for(consultation, request.POST, require_token=False)
+    if not form.is_valid():
+        return _form_response(
+            request, page, consultation, form, mode="edit", status=400, **context_extra
+        )
+    try:
+        submission_update(submission=submission, data=form.to_data())
+    except NotAcceptingOpinions as exc:
+        return _form_response(
+            request,
+            page,
+            consultation,
+            form,
+            mode="edit",
+            status=403,
+            refused_status=exc.status,
+            **context_extra,
+        )
+    return _to_receipt(request, page, submission, "updated")
+
+
+@never_cache
+def receipt_withdraw(request: HttpRequest, *, page, code: str) -> HttpResponse:
+    submission, refusal = _submission_or_limit(request, page, code)
+    if refusal:
+        return refusal
+    if submission is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            submission_withdraw(submission=submission)
+        except NotAcceptingOpinions:
+            return _to_receipt(request, page, submission)
+        return _to_receipt(request, page, submission, "withdrawn")
+    context = _receipt_context(request, page, submission)
+    if not context["editable"]:
+        return _to_receipt(request, page, submission)
+    return TemplateResponse(request, "feedback/intake/withdraw_confirm.html", context)

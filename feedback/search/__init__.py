@@ -1,0 +1,2 @@
+"""Chinese full-text search of opinions: the index written after opinions arrive and the
+staff query. May import models and analysis."""
