@@ -1,5 +1,3 @@
-# One module on purpose (over 400 lines): it is the whole rule book, mostly messages citing
-# their legal source, and reviewers check it against those texts in one place.
 """What each kind of consultation needs before it may open, and how long it must stay open.
 
 The kind decides the rules (R1). The national floors below come from the texts cited in each
@@ -7,6 +5,9 @@ message (rules-zh.md §5.6); a jurisdiction may raise a floor through
 ``settings.CONSULTATION_PERIOD_OVERRIDES`` but never lower it (R12, checked in ``checks.py``).
 Messages name the rule and its source, because officials must know *why* publication was refused.
 """
+
+# Size: one module on purpose: it is the whole rule book, mostly messages citing
+# their legal source, and reviewers check it against those texts in one place.
 
 from __future__ import annotations
 

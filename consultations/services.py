@@ -1,5 +1,3 @@
-# One module on purpose (over 400 lines): every lifecycle change and its change-log entry, so
-# that the rules for what may change after publication are read and reviewed together.
 """Lifecycle changes of a consultation: open, extend, change stage, new draft versions, edits.
 
 Every change a resident could rely on goes through here and leaves a public change-log entry
@@ -7,6 +5,9 @@ Every change a resident could rely on goes through here and leaves a public chan
 ``consultation_publication_prepare`` before and ``consultation_publication_finish`` after it, so
 the admin, workflow approvals, scheduled publishing and scripts all obey the same rules.
 """
+
+# Size: one module on purpose: every lifecycle change and its change-log entry, so
+# that the rules for what may change after publication are read and reviewed together.
 
 from __future__ import annotations
 

@@ -87,7 +87,7 @@ def register_totals(consultation) -> dict:
     """The canonical numbers of the register, exact (not suppressed), JSON-serialisable.
 
     The ONE source of the register's totals: the analysts' dashboard, the aggregate exports, the
-    campaigns screen (``campaign_selectors.campaign_summary``) and the published response
+    campaigns screen (``feedback.campaigns.selectors.campaign_summary``) and the published response
     (``feedback.response.counts.response_totals`` adds the coding figures and stores the result
     at publication) all take them from here, so their numbers reconcile.
 

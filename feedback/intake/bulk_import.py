@@ -43,6 +43,7 @@ from feedback.models import AffectedStatus, Channel, Preference, Stance, Submiss
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
+# The old module path, kept on purpose: a new salt would let a re-import store the same rows again.
 ROW_HMAC_SALT = "feedback.bulk_import.row-token.v1"
 
 HEADER_ALIASES = {

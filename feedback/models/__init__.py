@@ -1,6 +1,8 @@
 """Opinion register models, split by subject; import from here.
 
 Identity (``Contact``) is kept in its own module and table, apart from the opinions.
+
+Imports nothing else of feedback; every other package may import it.
 """
 
 from feedback.models.audit import AuditAction, AuditEntry, StaffJob

@@ -119,7 +119,7 @@ class TextSignature(models.Model):
     minhash = models.BinaryField(editable=False)
     token_count = models.PositiveIntegerField(default=0)
     # The opinion's text_hash when the signature was made: an edit that changes the text makes
-    # the signature stale (the receiver in feedback.campaign_tasks deletes it).
+    # the signature stale (the receiver in feedback.campaigns.tasks deletes it).
     text_hash = models.CharField(max_length=64, blank=True, default="")
     # Whether the signature is in the LSH index (False for exact duplicates, texts too short to
     # compare, and texts absorbed by a near-identical earlier text).

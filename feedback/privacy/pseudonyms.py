@@ -7,7 +7,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
-_PSEUDONYM_SALT = "tingjian.feedback.moderation.pseudonym"
+_PSEUDONYM_SALT = "tingjian.feedback.moderation.pseudonym"  # kept: staff know opinions by it
 
 
 def pseudonym_code(submission_pk: int) -> str:

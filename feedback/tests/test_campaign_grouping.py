@@ -1,4 +1,4 @@
-"""Incremental campaign grouping on the database (feedback.campaign_tasks)."""
+"""Incremental campaign grouping on the database (feedback.campaigns)."""
 
 # Size: the grouping tests share the campaign fixtures and their expected groups.
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from consultations.roles import Role
 from consultations.tests.factories import DepartmentFactory, UserFactory
-from feedback.campaigns import grouping as campaign_tasks
+from feedback.campaigns import grouping
 from feedback.campaigns.grouping import group_new_opinions_now, regroup
 from feedback.campaigns.selectors import campaign_summary
 from feedback.intake.services import OpinionData, submission_create, submission_update
@@ -212,7 +212,7 @@ def test_regroup_keeps_decisions_and_rebuilds_suggestions(open_consultation):
     confirmed.decided_at = timezone.now()
     confirmed.save()
     suggested_pk = CampaignGroup.objects.get(members__submission=x).pk
-    campaign_tasks.forget_cache()
+    grouping.forget_cache()
     assert regroup(c) == 4
     assert CampaignGroup.objects.filter(pk=confirmed.pk, status="confirmed").exists()
     assert members(CampaignGroup.objects.get(pk=confirmed.pk)) == {a.pk, b.pk}
@@ -220,7 +220,7 @@ def test_regroup_keeps_decisions_and_rebuilds_suggestions(open_consultation):
     assert rebuilt.pk != suggested_pk
     assert members(rebuilt) == {x.pk, y.pk}
     # New opinions still find the confirmed group after the cache was dropped.
-    campaign_tasks.forget_cache()
+    grouping.forget_cache()
     z = opine(c, EDITED)
     group_new_opinions_now(c.pk)
     assert z.pk in members(CampaignGroup.objects.get(pk=confirmed.pk))

@@ -182,7 +182,7 @@ def test_personal_data_in_a_reason_or_summary_blocks_publishing(world):
 def test_publish_stores_counts_moves_stage_marks_answered_and_notifies(
     world, django_capture_on_commit_callbacks, monkeypatch
 ):
-    # (override_settings would drop SETTINGS_MODULE, which feedback.crypto reads.)
+    # (override_settings would drop SETTINGS_MODULE, which feedback.privacy.crypto reads.)
     monkeypatch.setattr(sms, "DEFAULT_SMS_BACKEND", "feedback.response.sms.LocmemSMSBackend")
     LocmemSMSBackend.outbox.clear()
     answer_all(world)
