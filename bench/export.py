@@ -53,6 +53,13 @@ def bench_environment(*, fresh: bool) -> dict[str, str]:
         # Fixed, bench-only values: the pseudonyms are the same from run to run.
         SECRET_KEY="bench-export-not-a-secret-" + "x" * 30,
         CONTACT_ENCRYPTION_KEY="YmVuY2gtZXhwb3J0LW5vdC1hLXNlY3JldC0wMDAwMDA=",
+        RATELIMIT_TRUSTED_PROXIES="0",
+        # Production refuses to start without delivering notification backends: a gateway
+        # on this machine that nothing answers (the benchmarks publish no response).
+        SMS_BACKEND="feedback.response.sms.HttpSMSBackend",
+        SMS_HTTP_URL="http://127.0.0.1:9/sms",
+        PUBLIC_BASE_URL="https://consult.example.invalid",
+        EMAIL_HOST="localhost",
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=pages.bench_database_url(fresh=fresh, name=BENCH_DB),
         LOG_LEVEL="WARNING",

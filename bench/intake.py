@@ -9,8 +9,9 @@ questions). Rate limits are raised for this server only: every client shares 127
 
 Each of N client processes behaves like a browser without JavaScript, one opinion at a time:
 GET the form (CSRF cookie, CSRF token and the form's idempotency token), POST it with a
-generated Chinese opinion, read the receipt code from the redirect (the server only redirects
-after the transaction has committed) and keep (token, receipt). A connection error is retried
+generated Chinese opinion, read the stored opinion's number from the receipt cookie of the
+redirect (the server only redirects after the transaction has committed; the code itself is
+never in a URL) and keep (token, number). A connection error is retried
 with the same body, as a browser's resend would. A sample of POSTs is sent a second time on
 purpose: it must give the same receipt and store nothing.
 
@@ -62,7 +63,10 @@ BENCH_DB = "tingjian_bench_intake"
 BARE_PATH = "/bench/one-insert"
 GOAL_RATIO = 0.5
 GOAL_P95_MS = 25.0
-RECEIPT = re.compile(r"/receipt/([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/\?(sent|again)=1")
+# The receipt page is code-free (issue 12): the redirect says sent/again and a signed cookie
+# names the stored opinion by its number (``<id>:<timestamp>:<signature>``).
+RECEIPT = re.compile(r"/receipt/\?(sent|again)=1")
+RECEIPT_COOKIE = re.compile(r"^tj_receipt=((\d+):[^;]+)")
 HIDDEN = re.compile(r'name="(csrfmiddlewaretoken|token)" value="([^"]+)"')
 PLAIN = re.compile(r"^(csrfmiddlewaretoken|token)=(\S+)$", re.M)
 # Whatever limit is hit would turn the run into a test of the limiter; the limiter still runs.
@@ -352,24 +356,31 @@ def client_main(index: int, conf: dict, pipe) -> None:
                 stats.end = time.monotonic()
                 if result is None:
                     continue
-                status, location = result
+                status, location, cookie = result
                 match = RECEIPT.search(location or "")
-                if status != 302 or not match:
+                number = RECEIPT_COOKIE.match(cookie or "")
+                if status != 302 or not match or not number:
                     stats.failures[status] += 1
                     stats.failure_sample = stats.failure_sample or f"{status} {location}"
                     continue
                 stats.post_ms.append(elapsed)
-                stats.acks.append((item.token, match[1], item.parts))
-                stats.acked_again += match[2] == "again"
+                stats.acks.append((item.token, number[1], item.parts))
+                stats.acked_again += match[1] == "again"
                 if double_rng.random() < conf["double_share"]:
                     t = time.perf_counter()
                     again = post_until_answered(browser, path, item.body, stats)
                     stats.double_ms.append((time.perf_counter() - t) * 1000)
-                    again_match = RECEIPT.search((again or (0, ""))[1] or "")
-                    if again_match and again_match[1] == match[1] and again_match[2] == "again":
+                    again_match = RECEIPT.search((again or (0, "", ""))[1] or "")
+                    again_number = RECEIPT_COOKIE.match((again or (0, "", ""))[2] or "")
+                    if (
+                        again_match
+                        and again_number
+                        and again_number[2] == number[2]
+                        and again_match[1] == "again"
+                    ):
                         stats.double_same += 1
                     else:
-                        stats.double_wrong.append(f"{match[1]} -> {again}")
+                        stats.double_wrong.append(f"{number[2]} -> {again}")
                     stats.end = time.monotonic()
             pipe.send(stats)
 
@@ -385,7 +396,9 @@ def post_until_answered(browser: Browser, path: str, body: bytes, stats: PostSta
                 stats.retried += 1
             time.sleep(0.05)
             continue
-        return status, headers.get("Location")
+        cookies = headers.get_all("Set-Cookie") or []
+        receipt = next((c for c in cookies if c.startswith("tj_receipt=")), "")
+        return status, headers.get("Location"), receipt
     stats.gave_up += 1
     return None
 
@@ -653,11 +666,11 @@ def check_register(conn, consultation_id: int, form: Totals, bare: Totals) -> di
     results = {}
     queries = {
         "form": (
-            "SELECT idempotency_token::text, receipt FROM feedback_submission "
+            "SELECT idempotency_token::text, id::text FROM feedback_submission "
             "WHERE consultation_id = %s",
             [consultation_id],
         ),
-        "bare": ("SELECT idempotency_token::text, receipt FROM bench_opinion", []),
+        "bare": ("SELECT idempotency_token::text, id::text FROM bench_opinion", []),
     }
     for key, totals in (("form", form), ("bare", bare)):
         acks = totals.acks + totals.warmup_acks
@@ -668,7 +681,7 @@ def check_register(conn, consultation_id: int, form: Totals, bare: Totals) -> di
         by_token = Counter(token for token, _ in rows)
         receipt_of = dict(rows)
         acked_tokens = Counter(token for token, _, _ in acks)
-        acked_receipts = Counter(receipt for _, receipt, _ in acks)
+        acked_receipts = Counter(_number(receipt) for _, receipt, _ in acks)
         check.duplicated = sum(n - 1 for n in by_token.values() if n > 1)
         check.duplicated += sum(n - 1 for n in acked_receipts.values() if n > 1)
         check.duplicated += sum(len(s.double_wrong) for s in totals.stats)
@@ -677,7 +690,7 @@ def check_register(conn, consultation_id: int, form: Totals, bare: Totals) -> di
             if stored is None:
                 check.lost += 1
                 check.detail.append(f"lost: {receipt} (token {token})")
-            elif stored != receipt.replace("-", ""):
+            elif stored != _number(receipt):
                 check.wrong_receipt += 1
                 check.detail.append(f"token {token}: told {receipt}, stored {stored}")
         check.unacknowledged = sum(1 for token in by_token if token not in acked_tokens)
@@ -708,14 +721,30 @@ def check_register(conn, consultation_id: int, form: Totals, bare: Totals) -> di
     return results
 
 
+def _number(receipt_cookie: str) -> str:
+    """The opinion's number in a receipt cookie's value (``<id>:<timestamp>:<signature>``)."""
+    return receipt_cookie.split(":", 1)[0]
+
+
 def check_receipt_pages(port: int, acks: list, sample: int) -> tuple[int, int]:
-    """GET a sample of receipt pages: each must show its code (the resident's next step)."""
-    browser = Browser(port)
+    """GET a sample of receipt pages with their receipt cookies: each must show its opinion's
+    code (the resident's next step)."""
     ok = 0
     picked = random.Random(1).sample(acks, k=min(sample, len(acks)))
+    with db_connect() as conn:
+        codes = dict(
+            conn.execute(
+                "SELECT id::text, receipt FROM feedback_submission WHERE id = ANY(%s::bigint[])",
+                [[int(_number(receipt)) for _t, receipt, _p in picked]],
+            ).fetchall()
+        )
     for _token, receipt, _parts in picked:
-        status, _headers, data = browser.request("GET", f"/consultations/receipt/{receipt}/")
-        ok += status == 200 and receipt in data.decode()
+        browser = Browser(port)
+        browser.cookies["tj_receipt"] = receipt
+        status, _headers, data = browser.request("GET", "/consultations/receipt/")
+        code = codes.get(_number(receipt), "")
+        shown = f"{code[:4]}-{code[4:8]}-{code[8:]}"
+        ok += status == 200 and bool(code) and shown in data.decode()
     return ok, len(picked)
 
 

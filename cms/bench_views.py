@@ -26,7 +26,7 @@ from django.http import (
 from django.middleware.csrf import get_token
 from django.utils import timezone
 
-from feedback.models.receipts import format_receipt, new_receipt
+from feedback.models.receipts import new_receipt
 
 BENCH_TABLE = "bench_opinion"
 CREATE_BENCH_TABLE = f"""
@@ -49,7 +49,7 @@ INSERT INTO bench_opinion (consultation_id, channel, stance, affected_status, co
     quote_consent, receipt, received_at, idempotency_token)
 VALUES (%s, 'web', %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (idempotency_token) DO NOTHING
-RETURNING receipt
+RETURNING id
 """
 
 _table_ready = False
@@ -100,8 +100,13 @@ def one_insert(request: HttpRequest) -> HttpResponse:
         flag = "sent"
         if row is None:  # the same form sent again: its first receipt
             cursor.execute(
-                f"SELECT receipt FROM {BENCH_TABLE} WHERE idempotency_token = %s",  # noqa: S608
+                f"SELECT id FROM {BENCH_TABLE} WHERE idempotency_token = %s",  # noqa: S608
                 [token],
             )
             row, flag = cursor.fetchone(), "again"
-    return HttpResponseRedirect(f"/bench/one-insert/receipt/{format_receipt(row[0])}/?{flag}=1")
+    # Like the opinion form: a code-free receipt address and a signed cookie naming the row.
+    response = HttpResponseRedirect(f"/bench/one-insert/receipt/?{flag}=1")
+    response.set_signed_cookie(
+        "tj_receipt", str(row[0]), salt="bench.one_insert", httponly=True, samesite="Lax"
+    )
+    return response

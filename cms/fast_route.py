@@ -47,7 +47,8 @@ SELECT
     c.updated_at,
     c.opens_at,
     c.closes_at,
-    c.stage
+    c.stage,
+    c.opinions_per_network
 FROM {site} s
 JOIN {page} r ON r.id = s.root_page_id
 LEFT JOIN {page} i ON i.slug = %s AND i.depth = r.depth + 1 AND i.path LIKE r.path || '%%'
@@ -211,6 +212,7 @@ def _opinion_form(request, index_slug: str, slug: str, row: tuple, route_version
             "opens_at": opens_at,
             "closes_at": closes_at,
             "stage": stage,
+            "opinions_per_network": row[16],
         }
         names = [f.attname for f in Consultation._meta.concrete_fields if f.attname in known]
         consultation = Consultation.from_db("default", names, [known[n] for n in names])

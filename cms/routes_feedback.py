@@ -1,6 +1,6 @@
 """Routes of the opinion form and receipts, mixed into ConsultationIndexPage.
 
-The views live in ``feedback.intake.views``; this mixin only maps URLs to them, so cms/models.py stays
+The views live in ``feedback.intake.views`` and ``feedback.intake.receipt_views``; this mixin only maps URLs to them, so cms/models.py stays
 free of feedback details. It must come before ``RoutablePageMixin`` in the page's bases: its
 ``get_subpage_urls`` puts these fixed routes ahead of the page's own ``<slug>/`` route, which
 would otherwise swallow ``receipt/`` (so no consultation can use the slug ``receipt``).
@@ -13,15 +13,25 @@ from wagtail.contrib.routable_page.models import path
 
 FEEDBACK_ROUTE_NAMES = (
     "receipt_lookup",
-    "receipt_detail",
     "receipt_edit",
     "receipt_withdraw",
+    "receipt_contact_delete",
+    "receipt_close",
+    "receipt_old_link",
+    "receipt_old_edit",
+    "receipt_old_withdraw",
     "opinion_form",
 )
 
 
 class FeedbackRoutesMixin:
-    """Opinion form ``<slug>/opinion/`` and receipts ``receipt/``, ``receipt/<code>/``…"""
+    """Opinion form ``<slug>/opinion/`` and the code-free receipt pages ``receipt/``…
+
+    No receipt code is in any URL: the receipt pages act on the opinion of the browser's
+    receipt session (``feedback.intake.receipt_session``). The routes with ``<code>`` only
+    answer old links, once (``receipt_views.receipt_old_link``); they come after the fixed
+    ``receipt/…/`` routes, which they would otherwise swallow.
+    """
 
     @classmethod
     def get_subpage_urls(cls):
@@ -31,27 +41,53 @@ class FeedbackRoutesMixin:
 
     @path("receipt/", name="receipt_lookup")
     def receipt_lookup_route(self, request: HttpRequest):
-        from feedback.intake import views
+        from feedback.intake import receipt_views
 
-        return views.receipt_lookup(request, page=self)
+        return receipt_views.receipt_lookup(request, page=self)
 
-    @path("receipt/<str:code>/", name="receipt_detail")
-    def receipt_detail_route(self, request: HttpRequest, code: str):
-        from feedback.intake import views
+    @path("receipt/edit/", name="receipt_edit")
+    def receipt_edit_route(self, request: HttpRequest):
+        from feedback.intake import receipt_views
 
-        return views.receipt_detail(request, page=self, code=code)
+        return receipt_views.receipt_edit(request, page=self)
 
-    @path("receipt/<str:code>/edit/", name="receipt_edit")
-    def receipt_edit_route(self, request: HttpRequest, code: str):
-        from feedback.intake import views
+    @path("receipt/withdraw/", name="receipt_withdraw")
+    def receipt_withdraw_route(self, request: HttpRequest):
+        from feedback.intake import receipt_views
 
-        return views.receipt_edit(request, page=self, code=code)
+        return receipt_views.receipt_withdraw(request, page=self)
 
-    @path("receipt/<str:code>/withdraw/", name="receipt_withdraw")
-    def receipt_withdraw_route(self, request: HttpRequest, code: str):
-        from feedback.intake import views
+    @path("receipt/contact/delete/", name="receipt_contact_delete")
+    def receipt_contact_delete_route(self, request: HttpRequest):
+        from feedback.intake import receipt_views
 
-        return views.receipt_withdraw(request, page=self, code=code)
+        return receipt_views.receipt_contact_delete(request, page=self)
+
+    @path("receipt/close/", name="receipt_close")
+    def receipt_close_route(self, request: HttpRequest):
+        from feedback.intake import receipt_views
+
+        return receipt_views.receipt_close(request, page=self)
+
+    @path("receipt/<str:code>/", name="receipt_old_link")
+    def receipt_old_link_route(self, request: HttpRequest, code: str):
+        from feedback.intake import receipt_views
+
+        return receipt_views.receipt_old_link(request, page=self, code=code)
+
+    @path("receipt/<str:code>/edit/", name="receipt_old_edit")
+    def receipt_old_edit_route(self, request: HttpRequest, code: str):
+        from feedback.intake import receipt_views
+
+        return receipt_views.receipt_old_link(request, page=self, code=code, then="receipt_edit")
+
+    @path("receipt/<str:code>/withdraw/", name="receipt_old_withdraw")
+    def receipt_old_withdraw_route(self, request: HttpRequest, code: str):
+        from feedback.intake import receipt_views
+
+        return receipt_views.receipt_old_link(
+            request, page=self, code=code, then="receipt_withdraw"
+        )
 
     @path("<slug:slug>/opinion/", name="opinion_form")
     def opinion_form_route(self, request: HttpRequest, slug: str):

@@ -85,10 +85,11 @@ PRIVACY = PageText(
 <li>可选：用于答复的电子邮箱或手机号；是否同意不署名引用您的原话；</li>
 <li>通过电话、信件、来访等方式提出的意见，由工作人员按同样的种类录入。</li>
 </ul>
-<p><strong>我们不收集身份证号、准确住址，不把IP地址、设备信息或浏览器指纹与意见一起保存，也不使用第三方统计或广告脚本。</strong>为防止滥用，系统只在缓存中临时保存截短后网络地址的加密散列值，几分钟后自动失效，不与意见关联。本网站只使用必要的Cookie：语言、字号和对比度偏好，以及表单安全校验。</p>
+<p><strong>我们不收集身份证号、准确住址，不把IP地址、设备信息或浏览器指纹与意见一起保存，也不使用第三方统计或广告脚本。</strong>为防止滥用，系统按截短后的网络地址计数：只保存用每天更换、不存放在数据库中的密钥散列后的值，与意见分开写入，计数时段结束即删除，不与任何意见关联；意见和联系方式的时间只记录到分钟。本网站只使用必要的Cookie：语言、字号和对比度偏好，以及表单安全校验。</p>
 <h2>保存期限</h2>
 <ul>
-<li>联系方式单独加密保存，只用于发送答复；在该事项的反馈公布后90日内删除。</li>
+<li>您留下的联系方式只用于通知您意见采纳情况已公布；通知只含公布页面的链接，不含回执编号。联系方式在意见采纳情况公布后90日内删除；如未公布，最迟在征求意见结束后180日删除。您也可以随时在回执页面删除联系方式。</li>
+<li>公开展示的意见中，电话号码、电子邮箱、身份证号、QQ号、微信号、银行卡号、车牌号、具体到户的住址以及与住址一起出现的姓名都会被隐去；系统发现含有这些信息的意见，须经工作人员审核后才公开。您提交的原文按原样保存在意见登记册中，工作人员的屏幕和导出文件只显示隐去后的文字。</li>
 <li>意见内容不含身份信息，作为决策过程记录按档案管理规定保存；公开的统计和反馈中，可能识别到个人的小样本数字（少于5）不予显示。</li>
 <li>撤回引用同意后，您的原话不再公开展示。</li>
 </ul>
@@ -96,13 +97,13 @@ PRIVACY = PageText(
 <p>本网站目前未委托其他单位处理个人信息。如今后委托技术服务单位运维，我们会在本页列明受托单位名称、处理事项和期限，并通过合同约定其保护义务、监督其履行；受托单位不得将信息用于其他目的。所有数据存储在中华人民共和国境内。</p>
 <h2>您的权利和行使方式</h2>
 <ul>
-<li><strong>查阅、修改、撤回意见：</strong>征集截止前，凭回执码可以查看、修改或撤回您的意见；撤回的意见只计入“已撤回”数量。</li>
+<li><strong>查阅、修改、撤回意见：</strong>征集截止前，凭回执码可以查看、修改或撤回您的意见；撤回的意见只计入“已撤回”数量，其文字只作为记录保留在登记册中，不再显示、检索、归类、导出或用于统计。回执编号从不出现在网址中，只在查询表单中输入，不会留在浏览器历史记录或服务器日志里。</li>
 <li><strong>撤回同意：</strong>征集期内凭回执码修改意见即可取消引用同意，撤回意见时联系方式随即删除；其他情况可以联系我们办理。撤回同意不影响此前基于同意已进行的处理。</li>
 <li><strong>查阅复制、更正补充、删除、要求解释：</strong>依照《个人信息保护法》第四十四条至第四十八条，您可以联系个人信息保护负责人提出请求。我们会核实请求与回执码相符，并在15个工作日内答复。</li>
 <li>如对处理有异议，您还可以向履行个人信息保护职责的部门投诉、举报。</li>
 </ul>
 <h2>安全措施</h2>
-<p>联系方式与意见分开存放并加密；只有负责发送答复的工作人员和个人信息保护人员可以查看联系方式，每次查看都有记录；分析人员只能看到意见内容和统计数字。</p>
+<p>联系方式与意见分开存放并加密；只有发送答复的程序会自动读取。个人信息保护负责人须写明法律依据和理由，经另一名负责人或站点管理员批准后，才能查看一次；每次查看都记入不可篡改的审计日志。分析人员只能看到意见内容和统计数字。</p>
 <h2>联系我们</h2>
 <p>个人信息保护负责人：{contact}</p>
 """.strip(),
@@ -129,10 +130,11 @@ PRIVACY = PageText(
 <li>optionally: an e-mail address or mobile number for the answer; whether you agree to be quoted without your name;</li>
 <li>opinions given by phone, letter or in person, entered by staff in the same way.</li>
 </ul>
-<p><strong>We do not collect ID numbers or exact addresses. We do not store IP addresses, device details or browser fingerprints with opinions, and we use no third-party analytics or advertising scripts.</strong> To prevent abuse, the system keeps only a keyed hash of a shortened network address in a temporary cache that expires after a few minutes and is never linked to an opinion. The site uses only necessary cookies: your language, text size and contrast choices, and form security.</p>
+<p><strong>We do not collect ID numbers or exact addresses. We do not store IP addresses, device details or browser fingerprints with opinions, and we use no third-party analytics or advertising scripts.</strong> To prevent abuse, the system counts requests per shortened network address: it keeps only a hash made with a key that changes every day and is never stored in the database, writes it apart from opinions, deletes it when the counting period ends, and never links it to an opinion. Opinions and contact details record the time only to the minute. The site uses only necessary cookies: your language, text size and contrast choices, and form security.</p>
 <h2>How long we keep it</h2>
 <ul>
-<li>Contact details are stored separately and encrypted, used only to send the answer, and deleted within 90 days after the response for that consultation is published.</li>
+<li>Your contact details are used only to tell you that the response is published; the message has only the link to it, never your receipt code. They are deleted 90 days after the response is published or, if none is published, at the latest 180 days after the consultation closes. You can also delete them at any time on the receipt page.</li>
+<li>In opinions shown in public, phone numbers, e-mail addresses, ID, QQ, WeChat and bank numbers, licence plates, exact home addresses and names next to an address are removed; an opinion in which the system finds such details is shown only after a staff member has reviewed it. Your original text is kept unchanged in the register; staff screens and exports show the masked text.</li>
 <li>Opinions carry no identity and are kept as a record of the decision process under archive rules; published figures hide small counts (below 5) that could point to a person.</li>
 <li>When you withdraw consent to be quoted, your words are no longer shown in public.</li>
 </ul>
@@ -140,13 +142,13 @@ PRIVACY = PageText(
 <p>No other organisation currently processes personal information for this site. If technical operation is entrusted to a service provider, we will name it here with what it does and for how long, bind it by contract to protect the information and supervise it; it may not use the information for anything else. All data is stored within the People’s Republic of China.</p>
 <h2>Your rights and how to use them</h2>
 <ul>
-<li><strong>See, change or withdraw your opinion:</strong> until the closing date, your receipt code lets you see, change or withdraw it; a withdrawn opinion is only counted as “withdrawn”.</li>
+<li><strong>See, change or withdraw your opinion:</strong> until the closing date, your receipt code lets you see, change or withdraw it; a withdrawn opinion is only counted as “withdrawn”: its text stays in the register only as a record and is no longer shown, searched, coded, exported or used in any figure. The code is never part of a web address: you type it into the look-up form, so it stays out of browser history and server logs.</li>
 <li><strong>Withdraw consent:</strong> while the consultation is open, edit your opinion with your receipt code to remove the permission to quote you; withdrawing the opinion deletes your contact details at once; otherwise ask us to do it. Withdrawal does not affect processing already done with your consent.</li>
 <li><strong>Access and copy, correction, deletion, explanation:</strong> under Articles 44 to 48 of the Personal Information Protection Law you can ask the personal information protection officer. We check that the request matches the receipt code and reply within 15 working days.</li>
 <li>If you disagree with how we handle your information, you can also complain to the authority responsible for personal information protection.</li>
 </ul>
 <h2>Security</h2>
-<p>Contact details are kept apart from opinions and encrypted. Only the staff who send answers and the privacy officers can see them, and every access is logged. Analysts see only opinions and figures.</p>
+<p>Contact details are kept apart from opinions and encrypted. Only the program that sends answers reads them automatically. A privacy officer can see one only after stating the legal basis and reason and being approved by a second officer or a site administrator, and then only once; every access is written to a tamper-evident log. Analysts see only opinions and figures.</p>
 <h2>Contact us</h2>
 <p>Personal information protection officer: {contact}</p>
 """.strip(),

@@ -101,6 +101,8 @@ channel_panels = [
     _both("postal_address"),
     _both("visit_address"),
     _both("office_hours"),
+    # Site administrators only: the limit protects the intake from scripts (issue 12).
+    FieldPanel("opinions_per_network", permission="superuser"),
 ]
 requisition_panels = [
     MultiFieldPanel(

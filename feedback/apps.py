@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,5 +10,15 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         from feedback.campaigns.tasks import connect_signals
+        from feedback.privacy import checks as _retention_checks  # noqa: F401 - registers
+        from feedback.privacy.tasks import purge_schedule_after_migrate
+        from feedback.response import checks as notification_checks
 
         connect_signals()
+        # Production refuses to start (web, task worker, any command) when residents'
+        # notifications could not be delivered; elsewhere `check --deploy` reports it.
+        notification_checks.refuse_start_without_delivery()
+        # Every `migrate` makes sure the daily purge of contacts is queued for the worker.
+        post_migrate.connect(
+            purge_schedule_after_migrate, sender=self, dispatch_uid="feedback_purge_schedule"
+        )

@@ -2,21 +2,74 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from consultations.models import Consultation
+from consultations.models import Consultation, Department
 from consultations.roles import Role, is_site_admin, user_department_id, user_has_role
+from feedback.models import IdentityRequest
 
 
 def can_enter_opinion(user, consultation=None) -> bool:
-    """Intake clerks enter offline opinions for any consultation (12345 serves every department)."""
-    return user_has_role(user, Role.INTAKE_CLERK)
+    """Intake clerks enter offline opinions for their own department's consultations only.
+
+    Clerks of a department listed in ``settings.INTAKE_HOTLINE_DEPARTMENTS`` (the 12345 centre,
+    by department slug; empty by default) may also enter for every other department's
+    consultation, and there only opinions received on the 12345 hotline
+    (``is_hotline_entry``). A clerk without a department enters nothing. Without
+    ``consultation``: whether the clerk may enter for some consultation (menu, choose screen).
+    """
+    if not user_has_role(user, Role.INTAKE_CLERK):
+        return False
+    department_id = user_department_id(user)
+    if department_id is None:
+        return False
+    if consultation is None or consultation.department_id == department_id:
+        return True
+    return is_hotline_clerk(user)
+
+
+def is_hotline_clerk(user) -> bool:
+    """An intake clerk of a department in ``settings.INTAKE_HOTLINE_DEPARTMENTS`` (12345)."""
+    cached = getattr(user, "_tingjian_hotline", None)
+    if cached is None:
+        slugs = list(getattr(settings, "INTAKE_HOTLINE_DEPARTMENTS", None) or ())
+        department_id = user_department_id(user)
+        cached = bool(
+            slugs
+            and department_id is not None
+            and user_has_role(user, Role.INTAKE_CLERK)
+            and Department.objects.filter(pk=department_id, slug__in=slugs).exists()
+        )
+        user._tingjian_hotline = cached
+    return cached
+
+
+def is_hotline_entry(user, consultation) -> bool:
+    """True when ``user`` enters for ``consultation`` only as the 12345 centre: then every
+    opinion they enter or import for it must have the 12345 hotline channel."""
+    return consultation.department_id != user_department_id(user) and is_hotline_clerk(user)
 
 
 def can_read_contact(user, submission=None) -> bool:
-    """Only privacy officers (and the reply sender, which is not a user) read contact details."""
-    return user_has_role(user, Role.PRIVACY_OFFICER)
+    """Only the reply sender (not a user) and a privacy officer holding an identity look-up of
+    this opinion that a second person approved, within its window and not yet shown, read
+    contact details (``feedback.privacy.services.identity_request_reveal``)."""
+    if submission is None or not user_has_role(user, Role.PRIVACY_OFFICER):
+        return False
+    return (
+        IdentityRequest.objects.filter(
+            submission=submission,
+            requested_by=user,
+            status=IdentityRequest.Status.APPROVED,
+            revealed_at__isnull=True,
+            reveal_expires_at__gt=timezone.now(),
+        )
+        .exclude(decided_by=user)
+        .exists()
+    )
 
 
 def is_department_analyst(user, consultation) -> bool:

@@ -6,6 +6,7 @@ from feedback.coding import hooks as coding_hooks  # noqa: F401
 from feedback.dashboard import hooks as dashboard_hooks  # noqa: F401
 from feedback.exports import hooks as exports_hooks  # noqa: F401
 from feedback.intake import hooks as intake_hooks  # noqa: F401
+from feedback.privacy import hooks as privacy_hooks  # noqa: F401
 from feedback.response import hooks as response_hooks  # noqa: F401
 from feedback.review import hooks as review_hooks  # noqa: F401
 from feedback.risk import hooks as risk_hooks  # noqa: F401

@@ -86,5 +86,7 @@ USERS = [
     ("analyst", ["analyst"], "ecology-environment", False, "意见分析员"),
     ("intake", ["intake_clerk"], "ecology-environment", False, "线下意见录入员"),
     ("privacy", ["privacy_officer"], None, False, "个人信息保护专员"),
+    # A second officer: an identity look-up needs one to ask and another to approve.
+    ("privacy2", ["privacy_officer"], None, False, "个人信息保护专员（复核）"),
     ("assessor", ["assessor"], None, False, "稳评评估人员"),
 ]

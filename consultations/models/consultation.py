@@ -113,6 +113,17 @@ class Consultation(
     )
     decided_at = models.DateTimeField(_("decision date"), null=True, blank=True)
 
+    opinions_per_network = models.PositiveIntegerField(
+        _("web opinions per network in 10 minutes"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave empty for the site's limit. Raise it when many residents share one internet "
+            "connection (a village collection point, a community centre): they count as one "
+            "network. Only site administrators can change it."
+        ),
+    )
+
     contact_phone = models.CharField(_("phone for opinions"), max_length=60, blank=True)
     contact_email = models.EmailField(_("e-mail for opinions"), blank=True)
     postal_address = models.CharField(_("postal address for letters"), max_length=300, blank=True)

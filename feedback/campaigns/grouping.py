@@ -13,6 +13,11 @@ How (one consultation at a time, serialised by a row lock on its ``CampaignScanS
   ``group_new_opinions`` and ``feedback.search.index.index_new_opinions`` stay as tasks for rows
   queued under those names before. An edit that changes an opinion's text deletes its stale
   signature (and its membership of a *suggested* group) inside the edit's transaction.
+* Withdrawn opinions are never signed or grouped (issue 12): the task skips them, and a
+  withdrawal (:func:`opinion_ungroup`, called by the receiver in the withdrawal's transaction,
+  under the scan-state lock so that it waits for a running batch) deletes the opinion's
+  signature and its membership of any group, and has the members that leant on its sketch
+  signed again.
 * The task takes the consultation's opinions that have no ``TextSignature`` yet, in id order,
   above ``CampaignScanState.last_submission_id`` (the watermark below which every opinion has a
   signature; it only passes opinions older than ``_WATERMARK_LAG`` so that an insert committed
@@ -39,8 +44,8 @@ How (one consultation at a time, serialised by a row lock on its ``CampaignScanS
   group once at the end instead of after every batch.
 """
 
-# Size: the incremental grouping, the refresh and the re-analysis share the scan-state lock and the
-# batch steps; the design note above is its map.
+# Size: the incremental grouping, the refresh, the re-analysis and a withdrawal share the scan-state
+# lock and the batch steps; the design note above is its map.
 
 from __future__ import annotations
 
@@ -124,7 +129,8 @@ def group_new_opinions_now(
 
 
 def _unsigned(cid: int, above: int, limit: int) -> list[_Row]:
-    """The consultation's ``limit`` lowest-id opinions above ``above`` without a signature.
+    """The consultation's ``limit`` lowest-id opinions above ``above`` without a signature,
+    withdrawn ones left out (they are never signed).
 
     Read in id order a chunk at a time, the signed ones dropped by a second query: the single
     anti-join query (``text_signature__isnull=True``) was planned as a hash join over every
@@ -132,7 +138,7 @@ def _unsigned(cid: int, above: int, limit: int) -> list[_Row]:
     rows: list[_Row] = []
     while len(rows) < limit:
         chunk = list(
-            Submission.objects.filter(consultation_id=cid, pk__gt=above)
+            Submission.objects.filter(consultation_id=cid, pk__gt=above, withdrawn=False)
             .order_by("pk")
             .values_list("pk", "text_hash", "received_at")[:limit]
         )
@@ -396,6 +402,77 @@ def refresh_groups(group_ids) -> None:
         )
 
 
+# -- a withdrawn opinion leaves grouping ----------------------------------------------------------
+
+
+def opinion_ungroup(consultation_id: int, submission_id: int) -> None:
+    """Take a withdrawn opinion out of campaign grouping; run in the withdrawal's transaction.
+
+    Under the consultation's scan-state lock, so a grouping batch (or a re-analysis batch) that
+    already read the opinion finishes first and its signature and membership are then removed
+    here; later batches read it as withdrawn and skip it. The membership goes from any group: a
+    *suggested* group left with one opinion is no group and is dissolved; a group a person
+    confirmed or dismissed keeps its decision and its other members (its representative is
+    chosen again). Members that leant on the opinion's sketch (exact copies of its text, texts
+    absorbed by it: their signatures are not in the LSH index) are signed again, so that new
+    opinions still find their text. The generation is bumped: every worker's LSH index is rebuilt
+    without the opinion."""
+    state = _locked_state(consultation_id)
+    own = TextSignature.objects.filter(submission_id=submission_id).first()
+    membership = (
+        CampaignMember.objects.filter(submission_id=submission_id).select_related("group").first()
+    )
+    resign: set[int] = set()
+    if own is not None and own.indexed:
+        leaning = TextSignature.objects.filter(
+            submission__consultation_id=consultation_id, indexed=False
+        ).exclude(submission_id=submission_id)
+        if membership is not None:
+            resign |= set(
+                leaning.filter(
+                    submission__campaign_membership__group_id=membership.group_id
+                ).values_list("submission_id", flat=True)
+            )
+        if own.text_hash:  # through the opinions' (consultation, text_hash) index
+            resign |= set(
+                leaning.filter(submission__text_hash=own.text_hash).values_list(
+                    "submission_id", flat=True
+                )
+            )
+    if membership is not None:
+        group = membership.group
+        membership.delete()
+        rest = CampaignMember.objects.filter(group=group)
+        if group.status == CampaignGroup.Status.SUGGESTED and rest.count() < 2:
+            resign |= set(rest.values_list("submission_id", flat=True))
+            rest.delete()
+            group.delete()
+        else:
+            if group.representative_id == submission_id:
+                CampaignGroup.objects.filter(pk=group.pk).update(representative=None)
+            refresh_groups({group.pk})
+    if own is None and not resign:
+        return
+    TextSignature.objects.filter(submission_id__in=[submission_id, *resign]).delete()
+    state.generation += 1
+    if resign:
+        state.last_submission_id = min(state.last_submission_id, min(resign) - 1)
+    state.save(update_fields=["last_submission_id", "generation", "updated_at"])
+
+
+def _withdrawn_members_remove(cid: int) -> set[int]:
+    """Remove withdrawn opinions from the consultation's groups; returns the groups changed (to
+    be refreshed). Their representative is chosen again if it was withdrawn."""
+    members = CampaignMember.objects.filter(group__consultation_id=cid, submission__withdrawn=True)
+    groups = set(members.values_list("group_id", flat=True))
+    if groups:
+        members.delete()
+        CampaignGroup.objects.filter(pk__in=groups, representative__withdrawn=True).update(
+            representative=None
+        )
+    return groups
+
+
 # -- full re-analysis -----------------------------------------------------------------------------
 
 
@@ -404,6 +481,7 @@ def regroup(consultation) -> int:
     and rebuilt; groups a person confirmed or dismissed keep their members (their opinions get
     new signatures, so new opinions can still join them). Returns the opinions processed."""
     cid = getattr(consultation, "pk", consultation)
+    touched: set[int] = set()
     with transaction.atomic():
         state = _locked_state(cid)
         suggested = CampaignGroup.objects.filter(
@@ -411,12 +489,13 @@ def regroup(consultation) -> int:
         )
         CampaignMember.objects.filter(group__in=suggested).delete()
         suggested.delete()
+        # Withdrawn opinions leave the decided groups too (kept there before issue 12).
+        touched |= _withdrawn_members_remove(cid)
         TextSignature.objects.filter(submission__consultation_id=cid).delete()
         state.last_submission_id = 0
         state.generation += 1
         state.save(update_fields=["last_submission_id", "generation", "updated_at"])
     forget_cache(cid)
-    touched: set[int] = set()
     try:
         return group_new_opinions_now(cid, batch_size=REGROUP_BATCH_SIZE, touched=touched)
     finally:  # also after a failed batch: the committed ones are refreshed

@@ -9,6 +9,10 @@
 * **K campaign groups**: groups of at least two identical or near-identical opinions that are
   *suggested* or *confirmed*; groups an analyst *dismissed* ("not a campaign") are not counted, groups the
   machine suggested and nobody looked at yet are (the report is about what the texts show).
+
+Withdrawn opinions are in no group: a withdrawal removes the membership
+(``feedback.campaigns.grouping.opinion_ungroup``). The lists below leave them out all the same,
+so that a membership kept from before that rule never shows a withdrawn text.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ def groups_for_list(consultation, status: str = ""):
     return (
         qs.select_related("representative")
         .annotate(
-            member_count=Count("members"),
+            member_count=Count("members", filter=Q(members__submission__withdrawn=False)),
             last_arrival=Max("members__submission__received_at"),
             new_since_decision=Count(
                 "members",
@@ -78,7 +82,7 @@ def group_variants(group: CampaignGroup, limit: int = 50) -> list[VariantRow]:
     from feedback.analysis.opinion_texts import opinion_texts
 
     rows = list(
-        CampaignMember.objects.filter(group=group)
+        CampaignMember.objects.filter(group=group, submission__withdrawn=False)
         .values("submission__text_hash")
         .annotate(n=Count("pk"), first=Min("submission_id"))
         .order_by("-n", "first")[:limit]
@@ -95,7 +99,7 @@ def group_members(group: CampaignGroup):
     stance, similarity, and whether they were added after a person decided on the group."""
     decided_at = group.decided_at
     members = (
-        CampaignMember.objects.filter(group=group)
+        CampaignMember.objects.filter(group=group, submission__withdrawn=False)
         .select_related("submission")
         .only(
             "similarity",

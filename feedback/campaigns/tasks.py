@@ -1,5 +1,14 @@
 """The tasks of campaign grouping and the hook that queues them after opinions are stored:
 ``opinions_arrived`` groups, then indexes for search, each new or edited opinion.
+
+The same hook (``submission_saved``) takes a withdrawn opinion out of everything that works on
+its text, in the withdrawal's transaction (issue 12, "withdrawn means withdrawn"): campaign
+grouping (:func:`feedback.campaigns.grouping.opinion_ungroup`), its search vector
+(:func:`feedback.search.index.search_vectors_clear`) and the machine suggestions of coding that
+await a decision: the theme suggestions for it, and candidate themes that show it as an example.
+Suggestions rows are deleted through the model here, as ``feedback.coding.suggest`` does for a
+new run, because capabilities do not import each other. Codings people made are kept (they are
+the record of what was done) but no longer counted. No task is queued for a withdrawn opinion.
 """
 
 from __future__ import annotations
@@ -16,12 +25,18 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 from django_tasks import task
 
-from feedback.campaigns.grouping import group_new_opinions_now, refresh_groups, regroup
+from feedback.campaigns.grouping import (
+    group_new_opinions_now,
+    opinion_ungroup,
+    refresh_groups,
+    regroup,
+)
 from feedback.models import (
     CampaignGroup,
     CampaignMember,
     CampaignScanState,
     Submission,
+    Suggestion,
     TextSignature,
 )
 
@@ -149,8 +164,12 @@ def _enqueue_without_waiting(consultation_id: int) -> None:
 def submission_saved(sender, instance: Submission, created: bool, raw=False, **kwargs) -> None:
     if raw:
         return
+    update_fields = kwargs.get("update_fields")
+    if instance.withdrawn and not created:
+        if update_fields is None or "withdrawn" in update_fields:
+            withdrawn_forget(instance)
+        return  # nothing of a withdrawn opinion is grouped or indexed: no task
     if not created:
-        update_fields = kwargs.get("update_fields")
         if update_fields is not None and not {"comment", "text_hash"} & set(update_fields):
             return
         stale = TextSignature.objects.filter(submission_id=instance.pk).exclude(
@@ -171,6 +190,25 @@ def submission_saved(sender, instance: Submission, created: bool, raw=False, **k
             last_submission_id=Least("last_submission_id", instance.pk - 1),
         )
     _enqueue_after_commit(instance.consultation_id)
+
+
+def withdrawn_forget(submission: Submission) -> None:
+    """Everything that worked on a withdrawn opinion's text lets go of it (see the module
+    docstring). Runs in the withdrawal's transaction; safe to run again."""
+    from feedback.search.index import search_vectors_clear
+
+    opinion_ungroup(submission.consultation_id, submission.pk)
+    search_vectors_clear([submission.pk])
+    pending = Suggestion.objects.filter(
+        consultation_id=submission.consultation_id, decision=Suggestion.Decision.PENDING
+    )
+    pending.filter(kind=Suggestion.Kind.OPINION_THEME, submission_id=submission.pk).delete()
+    # A candidate theme's keywords and size were drawn from the texts of its cluster, and the
+    # screen shows its examples: one built around the withdrawn text is dropped (a new run of
+    # the suggestions makes candidates without it).
+    pending.filter(
+        kind=Suggestion.Kind.CANDIDATE_THEME, example_ids__contains=[submission.pk]
+    ).delete()
 
 
 def _drop_or_refresh(group_id: int, left: int) -> None:

@@ -42,6 +42,7 @@ from feedback.models import (
     Theme,
 )
 from feedback.permissions import is_any_department_analyst, is_department_analyst
+from feedback.privacy.masking import mask_text
 from feedback.privacy.pseudonyms import pseudonym_code
 from feedback.search.query import SearchFilters, search
 
@@ -126,6 +127,11 @@ def campaign_list(request: HttpRequest, consultation_id: int) -> HttpResponse:
         status = ""
     paginator = Paginator(groups_for_list(consultation, status), 50)
     page = paginator.get_page(request.GET.get("page"))
+    for group in page.object_list:  # texts on staff screens are masked (moderation guide)
+        representative = group.representative
+        shown = representative is not None and not representative.withdrawn
+        comment = representative.comment if shown else ""
+        group.representative_text = mask_text(comment)
     searching = any(name in request.GET for name in SearchForm.base_fields)
     form = SearchForm(request.GET if searching else None, consultation=consultation)
     results = None
@@ -154,11 +160,17 @@ def _search_rows(consultation: Consultation, form: SearchForm) -> dict:
             "received": s["received_at"],
             "channel": Channel(s["channel"]).label,
             "stance": Stance(s["stance"]).label if s["stance"] else "",
-            "comment": s["comment"][:300],
+            "comment": mask_text(s["comment"])[:300],
         }
         for s in qs.values("pk", "received_at", "channel", "stance", "comment")[:50]
     ]
     return {"total": min(total, COUNT_LIMIT), "more": total > COUNT_LIMIT, "rows": rows}
+
+
+def _masked(variants):
+    for variant in variants:
+        variant.text = mask_text(variant.text)
+    return variants
 
 
 def campaign_group(request: HttpRequest, consultation_id: int, group_id: int) -> HttpResponse:
@@ -170,9 +182,9 @@ def campaign_group(request: HttpRequest, consultation_id: int, group_id: int) ->
     context = {
         "consultation": consultation,
         "group": group,
-        "variants": group_variants(group),
+        "variants": _masked(group_variants(group)),
         "members": members,
-        "member_count": group.members.count(),
+        "member_count": group.members.filter(submission__withdrawn=False).count(),
         "new_count": sum(1 for m in members if m.is_new),
     }
     return TemplateResponse(request, "feedback/campaigns/admin/group.html", context)

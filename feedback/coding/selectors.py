@@ -1,7 +1,10 @@
 """Read paths of coding: progress, the queue of the staff screen, what one opinion shows.
 
-Every opinion counts, withdrawn and hidden ones included: each must end coded or marked
-"no theme" (with a reason) before the response can be published.
+Every opinion counts, hidden ones included: each must end coded or marked "no theme" (with a
+reason) before the response can be published. Withdrawn opinions are left out of everything
+here (issue 12): not in the queue, the progress, the filters or the theme counts, and the
+screen shows nothing of them but "withdrawn". Codings made before the withdrawal are kept in
+the register, but no longer counted.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from feedback.models import (
     Suggestion,
     Theme,
 )
+from feedback.privacy.masking import mask_text
 
 SUGGESTION_JOB_KIND = "coding_suggestions"
 
@@ -38,24 +42,34 @@ def _has_coding():
     return Exists(Coding.objects.filter(submission=OuterRef("pk")))
 
 
+def codable(consultation) -> QuerySet[Submission]:
+    """The opinions that are coded: every one not withdrawn, hidden ones included."""
+    return Submission.objects.filter(consultation=consultation, withdrawn=False)
+
+
 def uncoded_submissions(consultation) -> QuerySet[Submission]:
-    """Opinions neither coded nor marked "no theme" (withdrawn and hidden ones included)."""
+    """Opinions neither coded nor marked "no theme" (hidden ones included, withdrawn ones
+    not)."""
     return (
-        Submission.objects.filter(consultation=consultation, no_theme_reason="")
+        codable(consultation)
+        .filter(no_theme_reason="")
         .exclude(_has_coding())
         .order_by("received_at", "pk")
     )
 
 
 def coding_progress(consultation) -> dict[str, int]:
-    """``total``, ``coded`` (at least one theme), ``no_theme`` and ``left`` (to do)."""
+    """``total``, ``coded`` (at least one theme), ``no_theme`` and ``left`` (to do), over the
+    opinions not withdrawn; ``withdrawn``: how many were withdrawn (only counted, never coded)."""
+    active = Q(withdrawn=False)
     counts = (
         Submission.objects.filter(consultation=consultation)
         .annotate(has_coding=_has_coding())
         .aggregate(
-            total=Count("pk"),
-            coded=Count("pk", filter=Q(has_coding=True)),
-            no_theme=Count("pk", filter=Q(has_coding=False) & ~Q(no_theme_reason="")),
+            total=Count("pk", filter=active),
+            coded=Count("pk", filter=active & Q(has_coding=True)),
+            no_theme=Count("pk", filter=active & Q(has_coding=False) & ~Q(no_theme_reason="")),
+            withdrawn=Count("pk", filter=Q(withdrawn=True)),
         )
     )
     counts["left"] = counts["total"] - counts["coded"] - counts["no_theme"]
@@ -68,19 +82,26 @@ def coding_progress(consultation) -> dict[str, int]:
 
 
 def themes_with_counts(consultation) -> QuerySet[Theme]:
+    """Themes with ``opinions`` (coded opinions not withdrawn) and ``pending`` (suggestions
+    awaiting a decision, none for a withdrawn opinion)."""
     return Theme.objects.filter(consultation=consultation).annotate(
-        opinions=Count("codings__submission", distinct=True),
+        opinions=Count(
+            "codings__submission",
+            filter=Q(codings__submission__withdrawn=False),
+            distinct=True,
+        ),
         pending=Count(
             "suggestions",
-            filter=Q(suggestions__decision=Suggestion.Decision.PENDING),
+            filter=Q(suggestions__decision=Suggestion.Decision.PENDING)
+            & ~Q(suggestions__submission__withdrawn=True),
             distinct=True,
         ),
     )
 
 
 def queue(consultation, filter_: str = Filter.UNCODED, theme_id=None) -> QuerySet[Submission]:
-    """The opinions of the screen for a filter, in arrival order."""
-    qs = Submission.objects.filter(consultation=consultation)
+    """The opinions of the screen for a filter, in arrival order (never a withdrawn one)."""
+    qs = codable(consultation)
     if filter_ == Filter.UNCODED:
         qs = uncoded_submissions(consultation)
     elif filter_ == Filter.THEME and theme_id:
@@ -119,8 +140,13 @@ class TextAnswer:
 
 
 def opinion_for_coding(submission: Submission) -> dict:
-    """What the coding screen shows of an opinion: its texts and stance. Never a contact,
-    never the receipt code."""
+    """What the coding screen shows of an opinion: its texts, masked (``comment``, each clause
+    comment's ``masked_text``, the answers' ``text``), and stance. Never a contact, never the
+    receipt code, never a phone number or an address inside the text: coding needs the words
+    of an opinion, not how to reach its author (docs/moderation-guide.md, who sees raw text).
+    Nothing at all of a withdrawn opinion."""
+    if submission.withdrawn:
+        return {}
     clause_comments = list(
         submission.clause_comments.select_related("clause").order_by("clause__number")
     )
@@ -134,8 +160,9 @@ def opinion_for_coding(submission: Submission) -> dict:
         by_comment.setdefault(coding.clause_comment_id, []).append(coding)
     for comment in clause_comments:
         comment.coding_list = by_comment.get(comment.pk, [])
+        comment.masked_text = mask_text(comment.text)
     answers = [
-        TextAnswer(a.question.text, a.text)
+        TextAnswer(a.question.text, mask_text(a.text))
         for a in submission.answers.select_related("question")
         .filter(question__type=Question.Type.TEXT)
         .exclude(text="")
@@ -149,6 +176,7 @@ def opinion_for_coding(submission: Submission) -> dict:
     )
     group = membership.group if membership else None
     return {
+        "comment": mask_text(submission.comment),
         "clause_comments": clause_comments,
         "text_answers": answers,
         "opinion_codings": by_comment.get(None, []),
@@ -162,6 +190,7 @@ def pending_opinion_suggestions(submission: Submission) -> QuerySet[Suggestion]:
     return (
         Suggestion.objects.filter(
             submission=submission,
+            submission__withdrawn=False,
             kind=Suggestion.Kind.OPINION_THEME,
             decision=Suggestion.Decision.PENDING,
         )

@@ -7,6 +7,9 @@ Rules:
 - An opinion marked "no theme" needs a reason; coding it later clears the mark.
 - A suggestion is never applied by itself: ``suggestion_accept`` codes (source=suggestion) or
   creates the theme, ``suggestion_reject`` keeps the record with the decision.
+- A withdrawn opinion is not coded any more (issue 12): coding, uncoding, "no theme" and its
+  suggestions are refused; the codings made before the withdrawal are kept as the record of
+  what was done, but nothing counts them. Applying a theme to a group skips withdrawn members.
 """
 
 # Size: every write of the coding frame and of codings, each with its permission check and audit
@@ -156,6 +159,14 @@ def theme_update(*, user, theme: Theme, **changes) -> Theme:
 # --- Coding opinions --------------------------------------------------------------------------
 
 
+def _refuse_withdrawn(submission: Submission) -> None:
+    """Read from the database, not the caller's copy: the author may have withdrawn it since."""
+    if Submission.objects.filter(pk=submission.pk, withdrawn=True).exists():
+        raise CodingError(
+            _("This opinion was withdrawn by its author: it is counted only as withdrawn.")
+        )
+
+
 def _check_same_consultation(submission: Submission, theme: Theme, clause_comment=None) -> None:
     if theme.consultation_id != submission.consultation_id:
         raise CodingError(_("The theme belongs to another consultation."))
@@ -187,6 +198,7 @@ def code(
     _require(user, submission.consultation)
     _check_same_consultation(submission, theme, clause_comment)
     with transaction.atomic():
+        _refuse_withdrawn(submission)
         was_no_theme = submission.no_theme_reason
         coding, created = _code_one(user, submission, theme, clause_comment, source)
         record(
@@ -214,6 +226,7 @@ def uncode(
     _require(user, submission.consultation)
     _check_same_consultation(submission, theme, clause_comment)
     with transaction.atomic():
+        _refuse_withdrawn(submission)
         deleted, _rows = Coding.objects.filter(
             submission=submission, theme=theme, clause_comment=clause_comment
         ).delete()
@@ -243,6 +256,7 @@ def mark_no_theme(user, submission: Submission, reason: str) -> Submission:
         raise CodingError(_("The reason is too long (at most 300 characters)."))
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        _refuse_withdrawn(locked)
         if Coding.objects.filter(submission=locked).exists():
             raise CodingError(
                 _("This opinion already has themes; remove them before marking it 'no theme'.")
@@ -264,6 +278,7 @@ def clear_no_theme(user, submission: Submission) -> Submission:
     """Take back a "no theme" mark; the opinion is left to do again."""
     _require(user, submission.consultation)
     with transaction.atomic():
+        _refuse_withdrawn(submission)
         previous = submission.no_theme_reason
         Submission.objects.filter(pk=submission.pk).update(no_theme_reason="", no_theme_by=None)
         record(
@@ -288,7 +303,9 @@ def code_group(user, campaign_group: CampaignGroup, theme: Theme) -> int:
         raise CodingError(_("This group was dismissed; code its opinions one by one."))
     with transaction.atomic():
         member_ids = list(
-            campaign_group.members.order_by("submission_id").values_list("submission_id", flat=True)
+            campaign_group.members.filter(submission__withdrawn=False)
+            .order_by("submission_id")
+            .values_list("submission_id", flat=True)
         )
         already = set(
             Coding.objects.filter(
@@ -367,6 +384,7 @@ def suggestion_accept(
         else:
             if suggestion.theme.consultation_id != suggestion.consultation_id:
                 raise CodingError(_("The theme belongs to another consultation."))
+            _refuse_withdrawn(suggestion.submission)
             result = code(user, suggestion.submission, suggestion.theme, source="suggestion")
         suggestion.decision = Suggestion.Decision.ACCEPTED
         suggestion.decided_by = user

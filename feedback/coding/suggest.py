@@ -13,6 +13,12 @@
     them, and the precision and recall of those suggestions against the people's coding are
     stored with the run and shown on the screen.
 
+Withdrawn opinions are left out of everything here (issue 12): their texts are neither
+clustered nor shown as examples, their coding does not train the classifier, nothing is
+suggested for them, and a run during which an opinion was withdrawn starts again before it
+stores anything (the withdrawal itself drops the suggestions that concern the opinion, see
+``feedback.campaigns.tasks.withdrawn_forget``).
+
 Everything is deterministic (fixed ``random_state``, opinions in id order): the same register
 and coding give the same suggestions. A run is a django-tasks task with a ``StaffJob`` row
 (progress and result). A new run replaces the suggestions still awaiting a decision (machine
@@ -112,8 +118,8 @@ def _vectorizer(n_docs: int):
 
 def opinion_texts(consultation, ids=None) -> dict[int, str]:
     """All the text of each opinion: general comment, clause comments, answers to text
-    questions. Opinions without any text are left out."""
-    subs = Submission.objects.filter(consultation=consultation)
+    questions. Opinions without any text, and withdrawn ones, are left out."""
+    subs = Submission.objects.filter(consultation=consultation, withdrawn=False)
     if ids is not None:
         subs = subs.filter(pk__in=ids)
     parts: dict[int, list[str]] = defaultdict(list)
@@ -286,11 +292,12 @@ class ClassifierResult:
 
 
 def training_labels(consultation) -> dict[int, set[int]]:
-    """The people's coding of each coded opinion: the themes on it or on its clause comments."""
+    """The people's coding of each coded opinion: the themes on it or on its clause comments.
+    Withdrawn opinions are left out: their coding is kept, but nothing learns from it."""
     labels: dict[int, set[int]] = defaultdict(set)
-    rows = Coding.objects.filter(submission__consultation=consultation).values_list(
-        "submission_id", "theme_id"
-    )
+    rows = Coding.objects.filter(
+        submission__consultation=consultation, submission__withdrawn=False
+    ).values_list("submission_id", "theme_id")
     for sub_id, theme_id in rows.iterator(5000):
         labels[sub_id].add(theme_id)
     return labels
@@ -362,8 +369,21 @@ def classify(consultation, tokens: dict[int, list[str]] | None = None) -> Classi
 # --- The run ----------------------------------------------------------------------------------
 
 
-def _save(consultation, candidates: list[Candidate], result: ClassifierResult) -> dict:
+RUN_ATTEMPTS = 3  # a run during which opinions were withdrawn starts again, this many times at most
+
+
+def _withdrawn_count(consultation) -> int:
+    return Submission.objects.filter(consultation=consultation, withdrawn=True).count()
+
+
+def _save(
+    consultation, candidates: list[Candidate], result: ClassifierResult, *, withdrawn: int
+) -> dict | None:
+    """Store the run's suggestions; None (nothing stored) when an opinion was withdrawn since
+    the run read the register (``withdrawn``: how many were withdrawn then)."""
     with transaction.atomic():
+        if _withdrawn_count(consultation) != withdrawn:
+            return None
         Suggestion.objects.filter(
             consultation=consultation, decision=Suggestion.Decision.PENDING
         ).delete()
@@ -419,22 +439,28 @@ def run_suggestions(job: StaffJob) -> dict:
     consultation = job.consultation
     StaffJob.objects.filter(pk=job.pk).update(status=StaffJob.Status.RUNNING, done=0, total=4)
     try:
-        texts = opinion_texts(consultation)
-        tokens = tokenise(texts)
-        StaffJob.objects.filter(pk=job.pk).update(done=1)
-        # Copies of one text would outweigh everything else: cluster distinct texts only.
-        copies = set(
-            Submission.objects.filter(
-                consultation=consultation, is_exact_duplicate=True
-            ).values_list("pk", flat=True)
-        )
-        candidates = cluster_candidates(
-            {pk: words for pk, words in tokens.items() if pk not in copies}
-        )
-        StaffJob.objects.filter(pk=job.pk).update(done=2)
-        result = classify(consultation, tokens)
-        StaffJob.objects.filter(pk=job.pk).update(done=3)
-        counts = _save(consultation, candidates, result)
+        for _attempt in range(RUN_ATTEMPTS):
+            withdrawn = _withdrawn_count(consultation)
+            texts = opinion_texts(consultation)
+            tokens = tokenise(texts)
+            StaffJob.objects.filter(pk=job.pk).update(done=1)
+            # Copies of one text would outweigh everything else: cluster distinct texts only.
+            copies = set(
+                Submission.objects.filter(
+                    consultation=consultation, is_exact_duplicate=True
+                ).values_list("pk", flat=True)
+            )
+            candidates = cluster_candidates(
+                {pk: words for pk, words in tokens.items() if pk not in copies}
+            )
+            StaffJob.objects.filter(pk=job.pk).update(done=2)
+            result = classify(consultation, tokens)
+            StaffJob.objects.filter(pk=job.pk).update(done=3)
+            counts = _save(consultation, candidates, result, withdrawn=withdrawn)
+            if counts is not None:
+                break
+        else:
+            raise RuntimeError("opinions were withdrawn during every attempt; run it again")
         summary = {
             **counts,
             "opinions_with_text": len(texts),

@@ -27,6 +27,7 @@ from feedback.coding import selectors, services, suggest
 from feedback.coding.permissions import can_code, can_code_anything
 from feedback.coding.selectors import Filter
 from feedback.models import CampaignGroup, ClauseComment, Concern, StaffJob, Submission, Suggestion
+from feedback.privacy.masking import mask_text
 
 # --- helpers ----------------------------------------------------------------------------------
 
@@ -129,16 +130,24 @@ def frame(request: HttpRequest, consultation_id: int) -> HttpResponse:
     example_ids = {pk for candidate in candidates for pk in candidate.example_ids or []}
     texts = suggest.opinion_texts(consultation, example_ids) if example_ids else {}
     for candidate in candidates:
-        candidate.example_list = [texts[pk] for pk in candidate.example_ids if pk in texts]
+        # Masked like every staff screen: a keyword or a label can be a repeated phone number.
+        candidate.example_list = [
+            mask_text(texts[pk]) for pk in candidate.example_ids if pk in texts
+        ]
+        candidate.label = mask_text(candidate.label)
+        candidate.keywords = [mask_text(word) for word in candidate.keywords or []]
+    decided = list(
+        selectors.candidate_themes(consultation).exclude(decision=Suggestion.Decision.PENDING)[:50]
+    )
+    for candidate in decided:
+        candidate.label = mask_text(candidate.label)
     context = {
         "consultation": consultation,
         "themes": selectors.themes_with_counts(consultation),
         "form": form,
         "progress": selectors.coding_progress(consultation),
         "candidates": candidates,
-        "decided_candidates": selectors.candidate_themes(consultation).exclude(
-            decision=Suggestion.Decision.PENDING
-        )[:50],
+        "decided_candidates": decided,
         "concerns": Concern.choices,
         "job": selectors.latest_suggestion_job(consultation),
         "evaluation": selectors.latest_evaluation(consultation),
@@ -210,7 +219,18 @@ def _screen_context(request, consultation, submission, params) -> dict:
         "job": selectors.latest_suggestion_job(consultation),
         "in_queue": qs.count(),
     }
-    if submission is not None:
+    if submission is not None and submission.withdrawn:
+        # Withdrawn means withdrawn: its number and that word, nothing of what it said.
+        prev_id, next_id = selectors.neighbours(qs, submission)
+        context.update(
+            {
+                "submission": None,
+                "withdrawn_id": submission.pk,
+                "prev_url": _screen_url(consultation.pk, prev_id, params) if prev_id else "",
+                "next_url": _screen_url(consultation.pk, next_id, params) if next_id else "",
+            }
+        )
+    elif submission is not None:
         prev_id, next_id = selectors.neighbours(qs, submission)
         context.update(selectors.opinion_for_coding(submission))
         context.update(

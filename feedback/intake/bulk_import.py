@@ -6,14 +6,24 @@ unless the clerk confirms importing only the valid rows.
 
 Idempotency: each valid row's form token is derived from the consultation, the row's normalised
 content (the cleaned form values, so "反对" and "oppose", a CSV text date and an XLSX date cell,
-"甲、丙" and "丙、甲" are the same) and the occurrence number of that content in the file. So the
-same rows uploaded again, in any file, format or order, are reported as already imported with
-their receipt codes and stored nothing twice, while two identical paper forms in one file are
-two opinions. The token is an HMAC keyed with ``SECRET_KEY`` rather than a plain uuid5: the
-content includes contact details, which must not be recoverable from the stored token by trying
-phone numbers (R38-R42). Rotating ``SECRET_KEY`` therefore changes the tokens of future imports.
+"甲、丙" and "丙、甲" are the same), the occurrence number of that content in the file **and the
+clerk**. So the same rows uploaded again by the same clerk, in any file, format or order (a
+re-upload after a lost connection), store nothing twice, while two identical paper forms in one
+file are two opinions. The token is an HMAC keyed with ``SECRET_KEY`` rather than a plain uuid5:
+the content includes contact details, which must not be recoverable from the stored token by
+trying phone numbers (R38-R42). Rotating ``SECRET_KEY`` therefore changes the tokens of future
+imports.
 
-Columns (header row, case-insensitive; Chinese headers in ``HEADER_ALIASES``):
+What a clerk learns (issue 12, point 5): only about the rows of their own upload. A row counts
+as "already imported" only when this clerk's own earlier upload stored it, so a crafted row
+cannot test whether someone else's opinion exists; the report gives that number and the date of
+the earlier upload, never which rows, and never an earlier receipt code. Rows imported before
+tokens named the clerk (``legacy_token``) count the same way when the same clerk stored them.
+Receipt codes of the rows an upload created are on that upload's page only
+(``feedback.intake.offline``). Every upload, imported or refused, is an audit-chain entry with
+counts only: no file name, no text, no contact.
+
+Columns (header row, case-insensitive; Chinese headers in ``import_table.HEADER_ALIASES``):
 ``channel, date_received, stance, affected_status, comment, email, phone, quote_consent,
 alternative_<n>, question_<n>, clause_<n>`` where ``alternative_<n>`` and ``question_<n>`` count
 from 1 in the order shown on the form and ``clause_<n>`` is the clause number.
@@ -21,9 +31,7 @@ from 1 in the order shown on the form and ``clause_<n>`` is the clause number.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 import re
 import unicodedata
@@ -34,34 +42,34 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from consultations.models import Consultation, Question
+from feedback.audit.trail import record
 from feedback.intake import selectors
 from feedback.intake.forms import IntakeForm
+from feedback.intake.import_table import read_table
+from feedback.intake.offline import consultation_for_intake, earlier_entries
 from feedback.intake.services import NotAcceptingOpinions, check_offline_date, submission_create
-from feedback.models import AffectedStatus, Channel, Preference, Stance, Submission
+from feedback.models import (
+    AffectedStatus,
+    AuditAction,
+    AuditEntry,
+    Channel,
+    Preference,
+    Stance,
+    Submission,
+)
+from feedback.permissions import is_hotline_entry
 
-MAX_ROWS = 5000
-MAX_BYTES = 5 * 1024 * 1024
 # The old module path, kept on purpose: a new salt would let a re-import store the same rows again.
 ROW_HMAC_SALT = "feedback.bulk_import.row-token.v1"
 
-HEADER_ALIASES = {
-    "渠道": "channel",
-    "收到日期": "date_received",
-    "总体态度": "stance",
-    "利害关系": "affected_status",
-    "意见": "comment",
-    "总体意见": "comment",
-    "电子邮箱": "email",
-    "手机": "phone",
-    "同意引用": "quote_consent",
-}
 TRUE_WORDS = {"1", "y", "yes", "true", "是", "同意", "x", "✓"}
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (format, size, header)."""
+HOTLINE_ONLY_MESSAGE = _lazy(
+    "For another department's consultation the 12345 centre enters only opinions received on "
+    "the 12345 hotline."
+)
 
 
 @dataclass
@@ -71,17 +79,21 @@ class RowResult:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
     form: IntakeForm | None = None
     token: uuid.UUID | None = None  # set for valid rows only
-    existing: Submission | None = None  # the opinion already stored with this row's token
-    submission: Submission | None = None  # set by import_rows: stored now or before
+    legacy_token: uuid.UUID | None = None  # the token before tokens named the clerk
+    existing_id: int | None = None  # this clerk's opinion already stored for this row
+    submission: Submission | None = None  # set by import_rows for the rows it stored
 
     @property
     def already_imported(self) -> bool:
-        return self.existing is not None
+        return self.existing_id is not None
 
 
 @dataclass
 class ImportReport:
     rows: list[RowResult]
+    file_format: str = ""
+    earlier: list[AuditEntry] = field(default_factory=list)  # own uploads that stored rows
+    entry: AuditEntry | None = None  # this upload's audit entry, once recorded
 
     @property
     def valid_rows(self) -> list[RowResult]:
@@ -98,83 +110,12 @@ class ImportReport:
 
     @property
     def already_imported_rows(self) -> list[RowResult]:
-        """Valid rows stored by an earlier import (or by a clerk importing at the same time)."""
+        """Valid rows this clerk's earlier upload stored (or one made at the same time)."""
         return [r for r in self.rows if not r.errors and r.already_imported]
 
-
-def read_table(name: str, content: bytes) -> list[dict[str, str]]:
-    """Rows of a CSV (UTF-8 or GB18030) or XLSX file as dicts keyed by normalised header."""
-    if len(content) > MAX_BYTES:
-        raise ImportFileError(_("The file is larger than 5 MB. Please split it."))
-    if name.lower().endswith(".xlsx"):
-        table = _read_xlsx(content)
-    elif name.lower().endswith(".csv"):
-        table = _read_csv(content)
-    else:
-        raise ImportFileError(_("Please upload a .csv or .xlsx file."))
-    if not table:
-        raise ImportFileError(_("The file is empty."))
-    header = [_normalise_header(h) for h in table[0]]
-    rows = []
-    for cells in table[1:]:
-        values = ["" if c is None else str(c).strip() for c in cells]
-        if not any(values):
-            rows.append({})
-            continue
-        rows.append(dict(zip(header, values, strict=False)))
-    while rows and not rows[-1]:
-        rows.pop()
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("The file has more than 5,000 rows. Please split it."))
-    return rows
-
-
-def _read_csv(content: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(_("The file is neither UTF-8 nor GB18030 text."))
-    return list(csv.reader(io.StringIO(text)))
-
-
-def _read_xlsx(content: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(_("The spreadsheet could not be read.")) from exc
-    sheet = workbook.worksheets[0]
-    table = []
-    for row in sheet.iter_rows(values_only=True):
-        table.append([_cell_text(c) for c in row])
-        if len(table) > MAX_ROWS + 1:
-            break
-    workbook.close()
-    return table
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "date") and hasattr(value, "hour"):
-        return value.date().isoformat()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _normalise_header(raw) -> str:
-    text = str(raw or "").strip()
-    if text in HEADER_ALIASES:
-        return HEADER_ALIASES[text]
-    return re.sub(r"[\s\-]+", "_", text.lower())
+    @property
+    def created_rows(self) -> list[RowResult]:
+        return [r for r in self.rows if r.submission is not None]
 
 
 def _choice(value: str, choices) -> str:
@@ -253,9 +194,10 @@ def _zh_choices(choices_class) -> list[tuple[str, str]]:
     return pairs
 
 
-def validate_file(consultation: Consultation, name: str, content: bytes) -> ImportReport:
-    """Check every row and find the rows already imported; nothing is written."""
+def validate_file(consultation: Consultation, name: str, content: bytes, *, clerk) -> ImportReport:
+    """Check every row and find the rows this clerk already imported; nothing is written."""
     rows = read_table(name, content)
+    hotline_only = is_hotline_entry(clerk, consultation)
     alternatives = list(selectors.form_alternatives(consultation))
     questions = list(selectors.form_questions(consultation))
     clauses = list(selectors.form_clauses(consultation))
@@ -286,19 +228,39 @@ def validate_file(consultation: Consultation, name: str, content: bytes) -> Impo
                 check_offline_date(consultation, form.cleaned_data["submitted_on"])
             except NotAcceptingOpinions as exc:
                 result.errors.append(("date_received", str(exc)))
+        if hotline_only and form.cleaned_data.get("channel") not in (None, Channel.HOTLINE):
+            result.errors.append(("channel", str(HOTLINE_ONLY_MESSAGE)))
         if not result.errors:
             key = content_key(form.cleaned_data)
             occurrences[key] += 1
-            result.token = row_token(consultation, key, occurrences[key])
+            result.token = row_token(consultation, key, occurrences[key], clerk_id=clerk.pk)
+            result.legacy_token = row_token(consultation, key, occurrences[key])
         result.form = form
         results.append(result)
-    tokens = [r.token for r in results if r.token is not None]
-    if tokens:
-        stored = Submission.objects.filter(consultation=consultation, idempotency_token__in=tokens)
-        by_token = {s.idempotency_token: s for s in stored}
-        for result in results:
-            result.existing = by_token.get(result.token)
-    return ImportReport(rows=results)
+    report = ImportReport(rows=results, file_format=name.rsplit(".", 1)[-1].lower())
+    _find_own_earlier_rows(consultation, report, clerk)
+    return report
+
+
+def _find_own_earlier_rows(consultation: Consultation, report: ImportReport, clerk) -> None:
+    """Mark the rows that this clerk's earlier uploads stored. A row token stored by anyone
+    else (possible only for the legacy tokens, which did not name the clerk) is ignored: the
+    row is new for this clerk and gets its own token."""
+    by_token = {r.token: r for r in report.rows if r.token is not None}
+    by_legacy = {r.legacy_token: r for r in report.rows if r.legacy_token is not None}
+    if not by_token:
+        return
+    stored = Submission.objects.filter(
+        consultation=consultation, idempotency_token__in=[*by_token, *by_legacy]
+    ).values_list("idempotency_token", "pk", "entered_by_id")
+    for token, pk, entered_by_id in stored:
+        if entered_by_id != clerk.pk:
+            continue
+        row = by_token.get(token) or by_legacy.get(token)
+        row.existing_id = pk
+    report.earlier = earlier_entries(
+        clerk, consultation, {r.existing_id for r in report.already_imported_rows}
+    )
 
 
 def _canonical(name: str, value):
@@ -335,9 +297,14 @@ def content_key(cleaned_data: dict) -> str:
     return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def row_token(consultation: Consultation, key: str, occurrence: int) -> uuid.UUID:
-    """The idempotency token of the ``occurrence``-th row with content ``key`` in a file."""
+def row_token(
+    consultation: Consultation, key: str, occurrence: int, clerk_id: int | None = None
+) -> uuid.UUID:
+    """The idempotency token of the ``occurrence``-th row with content ``key`` in a file
+    uploaded by clerk ``clerk_id`` (None: the legacy token, which did not name the clerk)."""
     message = f"{consultation.pk}\n{occurrence}\n{key}"
+    if clerk_id is not None:
+        message += f"\nclerk:{clerk_id}"
     digest = salted_hmac(ROW_HMAC_SALT, message, algorithm="sha256").digest()
     return uuid.UUID(bytes=digest[:16])
 
@@ -361,25 +328,58 @@ def _column_for(field_name: str, alternatives, questions) -> str:
 
 
 def import_rows(*, consultation: Consultation, report: ImportReport, entered_by) -> ImportReport:
-    """Store every new valid row in one transaction; each gets its own receipt.
+    """Store every new valid row and the upload's audit entry in one transaction; each row
+    gets its own receipt. Raises ``NotAcceptingOpinions`` (nothing stored) when the response
+    was published since the file was checked.
 
-    Rows already imported are not stored again (the token's unique constraint also covers a
-    clerk importing the same rows at the same moment: such a row becomes "already imported").
+    Rows already imported are not stored again (the token's unique constraint also covers the
+    same clerk importing the same rows at the same moment: such a row becomes "already
+    imported").
     """
     with transaction.atomic():
+        locked = consultation_for_intake(consultation)
         for row in report.valid_rows:
-            if row.existing is not None:
-                row.submission = row.existing
+            if row.already_imported:
                 continue
             form = row.form
-            row.submission, created = submission_create(
-                consultation=consultation,
+            submission, created = submission_create(
+                consultation=locked,
                 data=form.to_data(),
                 token=row.token,
                 channel=form.cleaned_data["channel"],
                 submitted_on=form.cleaned_data["submitted_on"],
                 entered_by=entered_by,
             )
-            if not created:
-                row.existing = row.submission
+            if created:
+                row.submission = submission
+            else:
+                row.existing_id = submission.pk
+        report.entry = upload_record(
+            consultation=locked, report=report, clerk=entered_by, imported=True
+        )
     return report
+
+
+def upload_record(
+    *, consultation: Consultation, report: ImportReport, clerk, imported: bool
+) -> AuditEntry:
+    """The upload's audit entry: counts and the internal numbers of the opinions it created.
+    No file name, no row content, no receipt code."""
+    created = report.created_rows
+    return record(
+        clerk,
+        AuditAction.INTAKE_IMPORT,
+        consultation=consultation,
+        detail={
+            "imported": imported,
+            "format": report.file_format,
+            "rows": len(report.rows),
+            "created": len(created),
+            "already_imported": len(report.already_imported_rows),
+            "invalid": len(report.invalid_rows),
+            "opinions": [r.submission.pk for r in created],
+            "rows_created": [r.number for r in created],
+            "earlier_uploads": [e.pk for e in report.earlier],
+            "hotline_centre": is_hotline_entry(clerk, consultation),
+        },
+    )

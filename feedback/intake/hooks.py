@@ -1,4 +1,4 @@
-"""Admin menu and URLs for the intake clerk."""
+"""Admin menu and URLs for the intake clerk (shown to clerks who have a department)."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,10 @@ def register_intake_urls():
         path("", offline_views.intake_choose, name="choose"),
         path("<int:consultation_id>/", offline_views.intake_form, name="form"),
         path("<int:consultation_id>/import/", offline_views.intake_import, name="import"),
-        path("receipt/<str:code>/", offline_views.intake_receipt, name="receipt"),
+        # The page of one entry or upload: its receipt codes, to the clerk who made it, for a
+        # while. No receipt code in any URL (the old receipt/<code>/ page is gone).
+        path("entries/<int:entry_id>/", offline_views.intake_entry, name="entry"),
+        path("entries/<int:entry_id>/close/", offline_views.intake_entry_close, name="entry_close"),
     ]
     return [path("intake/", include((urls, "feedback_intake"), namespace="feedback_intake"))]
 

@@ -34,7 +34,6 @@ from django.db.models.signals import post_save, pre_save
 
 from consultations.models import Consultation
 from feedback.intake.db import prepared_cursor
-from feedback.intake.ratelimit import CounterChain
 from feedback.models import (
     AlternativePreference,
     ClauseComment,
@@ -182,38 +181,31 @@ def insert_opinion(
     *,
     contact: models.Model | None,
     parts: list[list[dict]],
-    counters: CounterChain | None = None,
     route_version: str | None = None,
-) -> tuple | None:
+) -> None:
     """Store ``submission``, its ``contact`` and its ``parts`` in one statement: one list per
-    kind of part in ``PART_MODELS`` (empty lists allowed), each row a dict of field values by
-    attribute name, without the submission (its id comes from the statement). Sets the
-    submission's ``pk`` and ``is_exact_duplicate``. Raises ``IntegrityError`` (and stores
-    nothing) on a taken idempotency token or receipt code.
+       kind of part in ``PART_MODELS`` (empty lists allowed), each row a dict of field values by
+       attribute name, without the submission (its id comes from the statement). Sets the
+       submission's ``pk`` and ``is_exact_duplicate``. Raises ``IntegrityError`` (and stores
+       nothing) on a taken idempotency token or receipt code.
 
-    With ``counters`` (rate-limit counters in the database cache), the same statement counts
-    the request and stores the opinion only when every counter is within its limit; returns
-    the counts, and leaves ``submission.pk`` None when nothing was stored. A refused
-    statement (a taken token) counts nothing.
+    Rate-limit counters are never part of this statement or its transaction: they are counted
+       before, in a statement of their own, so nothing in the database ties an opinion to the
+       counter of its network (issue 12).
 
-    With ``route_version`` (the consultation row's version, ``xmin`` and ``ctid``, read when
-    the request was routed a moment ago), the statement first checks that the row is still
-    that version, and stores and counts nothing otherwise; raises ``StaleRoute`` then (the
-    caller routes the request again). ``counters`` must then be gated by ``ROUTE_GATE``."""
+       With ``route_version`` (the consultation row's version, ``xmin`` and ``ctid``, read when
+       the request was routed a moment ago), the statement first checks that the row is still
+       that version, and stores nothing otherwise; raises ``StaleRoute`` then (the caller routes
+       the request again)."""
     pre_save.send(sender=Submission, instance=submission, raw=False, using="default")
     params: list = []
     leading: tuple[str, ...] = ()
-    guards, guard_params = [], []
+    guards = []
     if route_version is not None:
         table = connection.ops.quote_name(Consultation._meta.db_table)
         leading += (_ROUTE_CHECK.format(table=table),)
         params += [submission.consultation_id, route_version]
         guards.append(ROUTE_GATE)
-    if counters:
-        leading += tuple(counters.ctes)
-        params += counters.params
-        sql, guard_params = counters.within_limits_sql()
-        guards.append(sql)
     guard_sql = " AND ".join(guards)
     for c in _columns(Submission):
         if c.field.name == "is_exact_duplicate":
@@ -221,7 +213,6 @@ def insert_opinion(
         else:
             f = c.field
             params.append(f.get_db_prep_save(f.pre_save(submission, True), connection))
-    params += guard_params
     if contact is not None:
         _params(contact, _columns(type(contact)), params)
     else:
@@ -232,8 +223,6 @@ def insert_opinion(
     for model, rows in zip(PART_MODELS, parts, strict=True):
         params.append(_part_rows(model, rows))
     extra = f", {ROUTE_GATE}" if route_version is not None else ""
-    if counters:
-        extra += "".join(f", (SELECT n FROM c{i})" for i in range(len(counters.windows)))  # noqa: S608
     statement = _statement(leading, guard_sql, extra)
     # A single statement is atomic by itself; inside a caller's transaction a savepoint keeps
     # a refused INSERT (a retry's token) from breaking that transaction.
@@ -247,9 +236,6 @@ def insert_opinion(
         if not row[2]:
             raise StaleRoute
         row = row[:2] + row[3:]
-    counts = row[2:] if counters else None
-    if row[0] is None:  # over a limit: nothing stored
-        return counts
     submission.pk, submission.is_exact_duplicate = row[0], row[1]
     submission._state.adding = False
     submission._state.db = "default"
@@ -261,4 +247,3 @@ def insert_opinion(
         raw=False,
         using="default",
     )
-    return counts

@@ -39,14 +39,6 @@ class NotAcceptingOpinions(Exception):
         super().__init__(message or status)
 
 
-class RateLimited(Exception):
-    """The opinion was not stored: a rate-limit counter is over its limit."""
-
-    def __init__(self, limited):
-        self.limited = limited
-        super().__init__(f"rate limited, retry after {limited.retry_after} s")
-
-
 @dataclass
 class Answer:
     options: list[int] = field(default_factory=list)
@@ -154,9 +146,22 @@ def _local_date_range(consultation: Consultation) -> tuple[date, date]:
 
 
 def check_offline_date(consultation: Consultation, received_on: date) -> None:
-    """An offline opinion counts when it reached the department within the period."""
+    """An offline opinion counts when it reached the department within the period, and is
+    refused once the response is published (or the decision taken): the published figures
+    and answers would no longer include it. Callers that must not race with the publication
+    lock the consultation row first (``feedback.intake.offline.consultation_for_intake``)."""
     if consultation.opens_at is None or consultation.closes_at is None:
         raise NotAcceptingOpinions(Consultation.Status.DRAFT)
+    if consultation.stage != Consultation.Stage.CONSULTING:
+        raise NotAcceptingOpinions(
+            consultation.stage,
+            str(
+                _(
+                    "The response to this consultation has been published, so offline opinions "
+                    "can no longer be added to it."
+                )
+            ),
+        )
     first, last = _local_date_range(consultation)
     if not first <= received_on <= last:
         raise NotAcceptingOpinions(
@@ -174,7 +179,6 @@ def submission_create(
     submitted_on: date | None = None,
     entered_by=None,
     now: datetime | None = None,
-    counters=None,
     route_version: str | None = None,
 ) -> tuple[Submission, bool]:
     """Store an opinion; returns ``(submission, created)``.
@@ -183,9 +187,6 @@ def submission_create(
     click, a reloaded POST), enforced by the unique constraint. Web opinions need the
     consultation to be open at this second; offline ones need a date received in the period.
     A new token (the usual case) costs no look-up: the INSERT itself finds a stored one.
-
-    ``counters`` (``feedback.intake.ratelimit.counter_chain``) are counted in the same statement,
-    which stores the opinion only within the limits; ``RateLimited`` when over one.
 
     ``route_version``: the consultation row's version the request was routed with; the
     statement stores nothing if the row changed since (``StaleRoute``, see ``insert_opinion``).
@@ -225,15 +226,9 @@ def submission_create(
             entered_by=entered_by,
         )
         try:
-            counts = insert_opinion(
-                submission,
-                contact=contact,
-                parts=_parts(data),
-                counters=counters,
-                route_version=route_version,
+            insert_opinion(
+                submission, contact=contact, parts=_parts(data), route_version=route_version
             )
-            if submission.pk is None:
-                raise RateLimited(counters.verdict(counts))
             return submission, True
         except IntegrityError:
             existing = _stored_with_token(consultation, token)
@@ -267,7 +262,7 @@ def submission_update(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        submission = Submission.objects.select_for_update(no_key=True).get(pk=submission.pk)
         _ensure_editable(submission, now)
         submission.stance = data.stance
         submission.affected_status = data.affected_status
@@ -293,10 +288,16 @@ def submission_update(
 
 
 def submission_withdraw(*, submission: Submission, now: datetime | None = None) -> Submission:
-    """Withdraw until closing. The row stays (counted as withdrawn); the contact is deleted."""
+    """Withdraw until closing. The row stays (counted as withdrawn); the contact is deleted.
+
+    The texts stay in the register as evidence, but leave analysis, coding, search, exports and
+    the public pages: in this transaction the post_save receiver of ``feedback.campaigns.tasks``
+    removes the opinion's signature, group membership, search vector and pending suggestions.
+    The row lock is ``FOR NO KEY UPDATE``: a grouping batch that is writing rows referring to the
+    opinion is not blocked by it, so the receiver can wait for that batch without a deadlock."""
     now = now or timezone.now()
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        submission = Submission.objects.select_for_update(no_key=True).get(pk=submission.pk)
         _ensure_editable(submission, now)
         submission.withdrawn = True
         submission.withdrawn_at = now

@@ -1,4 +1,5 @@
-"""Public views of the opinion form and receipts, served through the consultation index page.
+"""Public view of the opinion form, served through the consultation index page (the receipt
+pages are in ``receipt_views``; a stored opinion leads to them through ``receipt_session``).
 
 The routable-page methods in ``cms/routes_feedback.py`` call these with the index ``page`` (for
 URLs and the base template). Everything works with plain POST and no JavaScript.
@@ -10,28 +11,21 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from consultations.models import Consultation
 from feedback.intake import ratelimit, selectors
-from feedback.intake.forms import MAX_COMMENT, OpinionForm, initial_from_submission
-from feedback.intake.insert import ROUTE_GATE
-from feedback.intake.services import (
-    NotAcceptingOpinions,
-    RateLimited,
-    submission_create,
-    submission_update,
-    submission_withdraw,
-)
+from feedback.intake.forms import MAX_COMMENT, OpinionForm
+from feedback.intake.receipt_session import to_receipt
+from feedback.intake.services import NotAcceptingOpinions, submission_create
 from feedback.models import Submission
 from feedback.web import (
     base_context,
     never_cache,
     published_consultation_by_slug,
     routed_page_url,
-    sub_url,
 )
 
 BASE_BODY_BYTES = 16_384
@@ -177,13 +171,11 @@ def opinion_form(
     if _too_large(request, body_limit(consultation)):
         return _too_large_response(request, page)
     base = routed_page_url(page, request, "opinion_form", slug=slug)
-    # With the counters in the database cache, a valid opinion is counted and stored in one
-    # statement (ADR 0007); otherwise, and for a form that is refused, they are counted first.
-    counters = None
-    if status == Consultation.Status.OPEN:
-        scopes = ratelimit.submission_scopes(request, consultation.pk)
-        counters = ratelimit.counter_chain(scopes, gate=ROUTE_GATE if route_version else "")
-    if counters is None:
+    # Counted first, in a statement and transaction of their own, never in the opinion's: no
+    # row of the opinion's transaction names its network (issue 12). A request routed again
+    # after a stale route (cms.fast_route) was counted on its first try.
+    if not getattr(request, "_opinion_counted", False):
+        request._opinion_counted = True
         refusal = _count_or_refuse(request, page, consultation, status, base)
         if refusal is not None:
             return refusal
@@ -194,24 +186,14 @@ def opinion_form(
             request, page, consultation, form, mode="new", status=403, refused_status=status
         )
     if not form.is_valid():
-        if counters is not None:
-            refusal = _count_or_refuse(request, page, consultation, status, base)
-            if refusal is not None:
-                return refusal
         return _form_response(request, page, consultation, form, mode="new", status=400)
     try:
         submission, created = submission_create(
             consultation=consultation,
             data=form.to_data(),
             token=form.cleaned_data["token"],
-            counters=counters,
             route_version=route_version,
         )
-    except RateLimited as exc:
-        done = _stored_with_token(request, consultation)
-        if done is not None:
-            return _to_receipt(request, page, done, "again", base=base)
-        return rate_limited_response(request, page, exc.limited)
     except NotAcceptingOpinions as exc:
         return _form_response(
             request, page, consultation, form, mode="new", status=403, refused_status=exc.status
@@ -223,7 +205,7 @@ def opinion_form(
 def _count_or_refuse(request, page, consultation, status, base: str) -> HttpResponse | None:
     """Count the request against the limits; the response when it is refused for the limit
     (a retry of a stored form gets its receipt, also past a limit or the close)."""
-    limited = ratelimit.check_submission(request, consultation.pk)
+    limited = ratelimit.check_submission(request, consultation)
     if limited or status != Consultation.Status.OPEN:
         # (In the usual case no look-up is needed: the INSERT itself finds a stored token.)
         done = _stored_with_token(request, consultation)
@@ -245,133 +227,5 @@ def _stored_with_token(request: HttpRequest, consultation: Consultation) -> Subm
 def _to_receipt(
     request, page, submission: Submission, flag: str = "", *, base: str | None = None
 ) -> HttpResponse:
-    url = sub_url(page, request, "receipt_detail", base=base, code=submission.formatted_receipt)
-    return HttpResponseRedirect(f"{url}?{flag}=1" if flag else url)
-
-
-def _submission_or_limit(request, page, code: str):
-    """The submission for ``code``; misses count against the look-up limit (guessing)."""
-    submission = selectors.submission_by_receipt(code)
-    if submission is None:
-        limited = ratelimit.check_receipt_lookup(request)
-        if limited:
-            return None, rate_limited_response(request, page, limited)
-    return submission, None
-
-
-@never_cache
-def receipt_lookup(request: HttpRequest, *, page) -> HttpResponse:
-    code = request.GET.get("code", "").strip()
-    context = base_context(page, request)
-    context["code"] = code
-    if code:
-        submission, refusal = _submission_or_limit(request, page, code)
-        if refusal:
-            return refusal
-        if submission is not None:
-            return _to_receipt(request, page, submission)
-        context["not_found"] = True
-        return TemplateResponse(request, "feedback/intake/receipt_lookup.html", context, status=404)
-    return TemplateResponse(request, "feedback/intake/receipt_lookup.html", context)
-
-
-def _receipt_context(request, page, submission: Submission) -> dict:
-    consultation = submission.consultation
-    context = base_context(page, request, consultation)
-    editable = (
-        not submission.withdrawn
-        and consultation.status_at(timezone.now()) == Consultation.Status.OPEN
-    )
-    context.update(
-        submission=submission,
-        editable=editable,
-        edit_url=sub_url(page, request, "receipt_edit", code=submission.formatted_receipt),
-        withdraw_url=sub_url(page, request, "receipt_withdraw", code=submission.formatted_receipt),
-        receipt_url=sub_url(page, request, "receipt_detail", code=submission.formatted_receipt),
-        **selectors.submission_display(submission),
-    )
-    from feedback.response.selectors import (
-        receipt_answer,  # the answer, once the response is public
-    )
-
-    context.update(receipt_answer(submission))
-    return context
-
-
-@never_cache
-def receipt_detail(request: HttpRequest, *, page, code: str) -> HttpResponse:
-    submission, refusal = _submission_or_limit(request, page, code)
-    if refusal:
-        return refusal
-    if submission is None:
-        raise Http404
-    context = _receipt_context(request, page, submission)
-    context["just_sent"] = "sent" in request.GET
-    context["sent_again"] = "again" in request.GET
-    context["just_updated"] = "updated" in request.GET
-    context["just_withdrawn"] = "withdrawn" in request.GET
-    response = TemplateResponse(request, "feedback/intake/receipt.html", context)
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@never_cache
-def receipt_edit(request: HttpRequest, *, page, code: str) -> HttpResponse:
-    submission, refusal = _submission_or_limit(request, page, code)
-    if refusal:
-        return refusal
-    if submission is None:
-        raise Http404
-    consultation = submission.consultation
-    context_extra = {"submission": submission}
-    if request.method != "POST":
-        if submission.withdrawn or consultation.status_at() != Consultation.Status.OPEN:
-            return _to_receipt(request, page, submission)
-        clauses = form_parts(consultation).clauses
-        form = _form_for(
-            consultation,
-            initial=initial_from_submission(submission, clauses),
-            require_token=False,
-        )
-        return _form_response(request, page, consultation, form, mode="edit", **context_extra)
-    if _too_large(request, body_limit(consultation)):
-        return _too_large_response(request, page)
-    form = _form_for(consultation, request.POST, require_token=False)
-    if not form.is_valid():
-        return _form_response(
-            request, page, consultation, form, mode="edit", status=400, **context_extra
-        )
-    try:
-        submission_update(submission=submission, data=form.to_data())
-    except NotAcceptingOpinions as exc:
-        return _form_response(
-            request,
-            page,
-            consultation,
-            form,
-            mode="edit",
-            status=403,
-            refused_status=exc.status,
-            **context_extra,
-        )
-    return _to_receipt(request, page, submission, "updated")
-
-
-@never_cache
-def receipt_withdraw(request: HttpRequest, *, page, code: str) -> HttpResponse:
-    submission, refusal = _submission_or_limit(request, page, code)
-    if refusal:
-        return refusal
-    if submission is None:
-        raise Http404
-    if request.method == "POST":
-        try:
-            submission_withdraw(submission=submission)
-        except NotAcceptingOpinions:
-            return _to_receipt(request, page, submission)
-        return _to_receipt(request, page, submission, "withdrawn")
-    context = _receipt_context(request, page, submission)
-    if not context["editable"]:
-        return _to_receipt(request, page, submission)
-    return TemplateResponse(request, "feedback/intake/withdraw_confirm.html", context)
+    # The code-free receipt page, with a receipt session for this opinion (issue 12).
+    return to_receipt(request, page, submission, flag, base=base)

@@ -15,6 +15,15 @@ from feedback.models.campaigns import (
 from feedback.models.choices import AffectedStatus, Channel, Preference, Stance, SubmissionStatus
 from feedback.models.coding import Coding, Concern, Suggestion, Theme
 from feedback.models.contact import Contact, ContactAccessLog
+from feedback.models.privacy import (
+    IdentityRequest,
+    IdentityRequestStatus,
+    LegalBasis,
+    PrivacyRequest,
+    PrivacyRequestChannel,
+    PrivacyRequestKind,
+    PrivacyRequestStatus,
+)
 from feedback.models.response import ConsultationResponse, Disposition, Notification, ThemeResponse
 from feedback.models.review import DisplayMode, ModerationDecision, ModerationState, PublicDisplay
 from feedback.models.risk import ConcernMeasure, RiskAssessment, RiskLevel
@@ -43,10 +52,17 @@ __all__ = [
     "ContactAccessLog",
     "DisplayMode",
     "Disposition",
+    "IdentityRequest",
+    "IdentityRequestStatus",
+    "LegalBasis",
     "ModerationDecision",
     "ModerationState",
     "Notification",
     "Preference",
+    "PrivacyRequest",
+    "PrivacyRequestChannel",
+    "PrivacyRequestKind",
+    "PrivacyRequestStatus",
     "PublicDisplay",
     "QuestionAnswer",
     "RiskAssessment",

@@ -27,6 +27,16 @@ class AuditAction(models.TextChoices):
     CONTACT_PURGE = "contact_purge", _("purged contacts")
     RISK = "risk", _("recorded the risk assessment")
     INTAKE = "intake", _("entered an offline opinion")
+    INTAKE_IMPORT = "intake_import", _("imported offline opinions")
+    INTAKE_RECEIPTS = "intake_receipts", _("showed or closed intake receipt codes")
+    IDENTITY_REQUEST = "identity_request", _("asked for an identity look-up")
+    IDENTITY_APPROVE = "identity_approve", _("approved an identity look-up")
+    IDENTITY_REFUSE = "identity_refuse", _("refused an identity look-up")
+    IDENTITY_REVEAL = "identity_reveal", _("was shown a contact after approval")
+    IDENTITY_EXPIRE = "identity_expire", _("an identity look-up expired")
+    IDENTITY_CANCEL = "identity_cancel", _("withdrew an identity look-up")
+    PRIVACY_REQUEST = "privacy_request", _("recorded a resident's privacy request")
+    AUDIT_VIEW = "audit_view", _("viewed the audit trail or access log")
 
 
 class AuditEntry(models.Model):

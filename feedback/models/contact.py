@@ -11,11 +11,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from feedback.models.fields import MinuteDateTimeField
+
 
 class Contact(models.Model):
     ref = models.CharField(max_length=64, editable=False)  # unique: Meta (no LIKE index)
     ciphertext = models.TextField(editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MinuteDateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("contact for the reply")

@@ -102,10 +102,17 @@ class ConsultationResponse(models.Model):
 
 
 class Notification(models.Model):
-    """That a resident who left contact details was told about the response. No contact data here."""
+    """That a resident who left contact details was told about the response. No contact data here.
+
+    ``pending``: not tried yet, or queued again by staff; ``sent``: the e-mail server or SMS
+    gateway accepted it; ``failed``: the last attempt was refused, tried again at
+    ``next_attempt_at`` (empty when no attempt is left or there is no contact any more).
+    ``last_error`` is a short code (``SMTPRecipientsRefused``, ``http_503``, ``no_contact``),
+    never an address, a number or a server's answer.
+    """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
+        PENDING = "pending", _("pending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
@@ -115,11 +122,13 @@ class Notification(models.Model):
         on_delete=models.PROTECT,
         related_name="notifications",
     )
-    medium = models.CharField(_("medium"), max_length=10)
+    medium = models.CharField(_("medium"), max_length=10, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    error = models.CharField(_("error"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=60, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -127,7 +136,11 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
-            models.UniqueConstraint(fields=["submission"], name="notification_once_per_submission")
+            models.UniqueConstraint(fields=["submission"], name="notification_once_per_submission"),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="notification_sent_has_time",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from feedback.models.choices import AffectedStatus, Channel, Preference, Stance, SubmissionStatus
+from feedback.models.fields import MinuteDateTimeField
 from feedback.models.review import ModerationState
 
 
@@ -42,14 +43,14 @@ class Submission(models.Model):
     # Unique by a constraint in Meta: ``unique=True`` would add a second (LIKE) index that no
     # query uses, written on every opinion.
     receipt = models.CharField(_("receipt code"), max_length=16)
-    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    received_at = MinuteDateTimeField(_("received at"), default=timezone.now, db_index=True)
     submitted_on = models.DateField(
         _("date received"),
         null=True,
         blank=True,
         help_text=_("For opinions received offline: the day the letter, call or visit came in."),
     )
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    updated_at = MinuteDateTimeField(_("last changed"), auto_now=True)
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -57,7 +58,10 @@ class Submission(models.Model):
         default=SubmissionStatus.RECEIVED,
     )
     withdrawn = models.BooleanField(_("withdrawn"), default=False)
-    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_at = MinuteDateTimeField(_("withdrawn at"), null=True, blank=True)
+    # An old receipt link (with the code in its path, from before issue 12) opens the receipt
+    # once; then it only leads to the look-up form (feedback.intake.receipt_session).
+    receipt_link_used = models.BooleanField(default=False, editable=False)
     quote_consent = models.BooleanField(_("may be quoted without name"), default=False)
     text_hash = models.CharField(
         _("normalised text hash"), max_length=64, blank=True, editable=False
@@ -79,6 +83,20 @@ class Submission(models.Model):
         choices=ModerationState.choices,
         default=ModerationState.PENDING,
         help_text=_("Changes what is shown in public only; every opinion is always counted."),
+    )
+    # Written by feedback.review.flags; a database trigger (migration 0009) empties it whenever
+    # the comment or a clause comment changes, however the change is made.
+    personal_data = models.CharField(
+        _("personal details found"),
+        max_length=100,
+        null=True,
+        blank=True,
+        default=None,
+        editable=False,
+        help_text=_(
+            "Kinds of personal details that masking found in the texts shown in public, comma "
+            "separated; empty when none; unset until checked after the last change of the texts."
+        ),
     )
     no_theme_reason = models.CharField(
         _("reason for no theme"),
@@ -130,7 +148,8 @@ class Submission(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.formatted_receipt
+        # Never the receipt code: a str() ends up in log lines and debug output (issue 12).
+        return f"opinion {self.pk}"
 
     @property
     def formatted_receipt(self) -> str:

@@ -39,7 +39,8 @@ REPLY_SENDER = object()
 
 
 def contact_read(*, submission: Submission, actor, purpose: str) -> dict[str, str] | None:
-    """Decrypt the contact of ``submission`` for the reply sender or a privacy officer.
+    """Decrypt the contact of ``submission`` for the reply sender or a privacy officer whose
+    identity look-up of it a second person approved (``feedback.privacy.services``).
 
     Everyone else gets PermissionDenied, whatever other role they hold. Every successful read
     writes a ContactAccessLog entry in the same transaction, so no read goes unrecorded.
@@ -49,7 +50,9 @@ def contact_read(*, submission: Submission, actor, purpose: str) -> dict[str, st
     elif can_read_contact(actor, submission):
         context, user = ContactAccessLog.Context.PRIVACY_OFFICER, actor
     else:
-        raise PermissionDenied("Only privacy officers and the reply sender may read contacts.")
+        raise PermissionDenied(
+            "Only the reply sender and an approved identity look-up may read a contact."
+        )
     if not purpose.strip():
         raise ValueError("A purpose is required to read a contact.")
     if not submission.contact_ref:
@@ -62,3 +65,33 @@ def contact_read(*, submission: Submission, actor, purpose: str) -> dict[str, st
             contact_ref=contact.ref, actor=user, context=context, purpose=purpose[:300]
         )
         return decrypt_contact(contact.ciphertext)
+
+
+def contact_delete_by_resident(submission: Submission) -> bool:
+    """Delete the contact of ``submission`` because its resident asked (on the receipt page, at
+    any time). The opinion stays as it is; its reply notice is then never sent (no contact).
+    Writes an audit entry naming only the opinion's number. False when there was no contact.
+    """
+    from feedback.audit.trail import record
+    from feedback.models import AuditAction, Notification
+
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().filter(pk=submission.pk).first()
+        if locked is None or not locked.contact_ref:
+            return False
+        deleted, _ = Contact.objects.filter(ref=locked.contact_ref).delete()
+        # ``update``: the opinion's "last changed" time stays; only the reference goes.
+        Submission.objects.filter(pk=locked.pk).update(contact_ref="")
+        # A notice not sent yet is dropped, not left to fail for want of a contact.
+        Notification.objects.filter(submission_id=locked.pk).exclude(
+            status=Notification.Status.SENT
+        ).delete()
+        record(
+            None,
+            AuditAction.CONTACT_PURGE,
+            consultation=locked.consultation_id,
+            obj=locked,
+            detail={"by": "resident", "contacts_deleted": deleted},
+        )
+    submission.contact_ref = ""
+    return True

@@ -1,48 +1,65 @@
-"""Mask personal data inside opinion text before it is shown in public (R51, R45).
+"""Mask personal data inside opinion text wherever it is shown or exported (R51, R45).
+
+Where masking happens
+---------------------
+At display and export time. The stored text stays exactly as the resident wrote it: the
+register is evidence, and a better pattern tomorrow masks old opinions too. Masking is
+deterministic (same text, same result) and cheap: a quick pre-check (``may_contain_personal_data``)
+lets most texts through untouched; see docs/moderation-guide.md for the
+measured cost.
 
 What is masked, and how
 -----------------------
 Each match is **removed completely** and replaced by a bracketed label in the page language,
 for example ``[电话已隐去]`` / ``[phone number removed]``. We do not keep partial digits such as
 ``138****5678``: in a small village the last four digits of a phone number, or the birth date in
-an ID number, can be enough to recognise a neighbour (rules-zh.md on the 金寨 example: partial
-masking still identifies people; section 8 asks for full removal).
+an ID number, can be enough to recognise a neighbour (rules-zh.md section 8 asks for full removal).
+
+The text is first folded (``feedback.privacy.masking_patterns``): NFKC, so full-width ``１３８``,
+``＠`` and circled ``①`` count as ``138``, ``@`` and ``1``; dashes as ``-``; every space and
+invisible joiner as a space. Numbers are also read with Chinese numerals as digits
+(``一三八一二三四五六七八``, ``壹叁捌…``, ``幺``, ``〇``). Positions map back to the original, which
+is otherwise shown exactly as written (its Chinese punctuation included).
 
 Kinds of data found:
 
-- **phone**: Chinese mobiles ``1[3-9]`` + 9 digits, optionally with ``+86``/``0086``/``86``, in
-  the usual groupings 3-4-4 or 4-3-4 with spaces, hyphens or dots (``138 1234 5678``,
-  ``138-1234-5678``); landlines with an area code ``0`` + 2–3 digits, in brackets or not, then a
-  7–8 digit local number in groups, with an optional extension (``0571-8888 8888``,
-  ``（010）6512 3456 转 123``); and any 6–12 digit number right after a word such as 电话, 手机,
-  座机, 联系方式, tel or phone (``电话 8888 8888``).
-- **email**: ``name@domain.tld``, also with spaces around ``@`` and ``。`` for the dot.
-- **id**: ID-card-like numbers: 18 characters (17 digits then a digit or X, also grouped 6-4-4-4
-  or 6-8-4) and 15 digits.
-- **account**: other long digit runs of 16–19 digits (bank cards), QQ numbers after ``QQ``, and
-  WeChat IDs after ``微信号：`` / ``WeChat:``.
-
-Full-width characters (``１３８``, ``－``, ``＠``, ``（）``, the ideographic space) count like
-their ASCII forms: matching runs on a shadow copy of the text in which each such character is
-replaced by its ASCII twin, one character for one, so positions map back to the original text,
-which is otherwise left exactly as written.
+- **phone**: mobiles ``1[3-9]`` + 9 digits, with ``+86``/``0086``/``86``, grouped 3-4-4, 4-3-4,
+  4-7 or digit by digit, with spaces, hyphens or dots; landlines with an area code, in brackets
+  or not, with an extension; any 6–12 digit number after 电话, 手机, 座机, 联系方式, tel, phone.
+- **email**: ``name@domain.tld`` (spaces around ``@``, ``。`` for the dot), and the forms written
+  to escape robots: ``name at 163 dot com``, ``name(at)qq.com``, ``name#163.com``,
+  ``name艾特qq点com``, ``name@qq`` without its ending.
+- **id**: ID-card numbers: 18 characters (17 digits then a digit or X, also grouped 6-4-4-4 or
+  6-8-4) and 15 digits.
+- **account**: bank cards (16–19 digits), QQ numbers after QQ/扣扣/企鹅, WeChat IDs after 微信,
+  微信号, 威信, 薇信, V信, vx, wx, WeChat, with or without a colon or a space (``微信号xiling_zhang88``).
+- **plate**: licence plates, ``粤B12345``, ``京A·D12345``, ``浙A 1234学``.
+- **address** and **name**: a dwelling's exact address, and a name next to any address
+  (``feedback.privacy.masking_places`` says exactly which).
 
 What survives
 -------------
-Years (2024年, 2023-2025), amounts (30000元, 1,380,000元, even 13800000000元: a number followed by
-a unit such as 元, 万, 亿, 平方, 户 or % is never masked), clause numbers (第3.2.1条), postcodes
-(310000), and the 12345 hotline. Numbers written in Chinese numerals (一三八…) are not found;
-moderators read every opinion before it is shown under pre-moderation.
+Years and dates (2024年, 2027年1月12日, 二〇二七年), amounts (30000元, 1,380,000元, even
+13800000000元: a number followed by a unit such as 元, 万, 户 or % is never a phone), percentages,
+clause numbers (第3.2.1条), document numbers (〔2024〕12号), postcodes (310000), the 12345 hotline,
+a road and house number alone (幸福路12号, often a site the opinion is about), a building alone
+(5号楼), and names not next to an address.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from feedback.privacy import masking_patterns as p
+from feedback.privacy.masking_places import find_places
+
 PHONE, EMAIL, ID_NUMBER, ACCOUNT = "phone", "email", "id", "account"
+PLATE, ADDRESS, NAME = "plate", "address", "name"
+KINDS = (PHONE, EMAIL, ID_NUMBER, ACCOUNT, PLATE, ADDRESS, NAME)
 
 
 def label(kind: str) -> str:
@@ -52,101 +69,25 @@ def label(kind: str) -> str:
         EMAIL: _("[e-mail address removed]"),
         ID_NUMBER: _("[ID number removed]"),
         ACCOUNT: _("[account removed]"),
+        PLATE: _("[licence plate removed]"),
+        ADDRESS: _("[house number removed]"),
+        NAME: _("[name removed]"),
     }
     return labels[kind]
 
 
-def _shadow_table() -> dict[int, str]:
-    table = {}
-    for offset in range(10):
-        table[0xFF10 + offset] = chr(ord("0") + offset)
-    for offset in range(26):
-        table[0xFF21 + offset] = chr(ord("A") + offset)
-        table[0xFF41 + offset] = chr(ord("a") + offset)
-    table.update(
-        {
-            0xFF20: "@",  # ＠
-            0xFF0E: ".",  # ．
-            0xFF0B: "+",  # ＋
-            0xFF08: "(",  # （
-            0xFF09: ")",  # ）
-            0xFF3F: "_",  # ＿
-            0xFF0D: "-",  # －
-            0xFF1A: ":",  # ：
-            0x3000: " ",  # ideographic space
-            0x00A0: " ",
-            0x202F: " ",
-            0x0009: " ",
-        }
-    )
-    for dash in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE63):
-        table[dash] = "-"
-    for space in range(0x2000, 0x200B):
-        table[space] = " "
-    return table
-
-
-_SHADOW = _shadow_table()
-
-# A separator inside a number: nothing, a space, or a hyphen or dot with optional spaces.
-_SEP = r"(?:[ ]?[-.][ ]?|[ ])?"
-# A number followed by a unit is an amount or a quantity, never a phone or an ID.
-_UNIT = (
-    r"(?![ ]?(?:元|圆|块|角|万|亿|千|百|十|平|亩|米|公里|千米|公斤|斤|吨|克|个|人|户|套|间|栋|"
-    r"幢|次|年|月|日|天|小时|分钟|岁|%|‰|％))"
-)
-_NO_DIGIT_BEFORE = r"(?<![0-9¥￥$])"
-_COUNTRY = rf"(?:(?:\+|00)?86{_SEP}|\(\+?86\)[ ]?)?"
-
-_MOBILE = re.compile(
-    rf"{_NO_DIGIT_BEFORE}{_COUNTRY}"
-    rf"(?:1[3-9][0-9]{_SEP}[0-9]{{4}}{_SEP}[0-9]{{4}}|1[3-9][0-9]{{2}}{_SEP}[0-9]{{3}}{_SEP}[0-9]{{4}})"
-    rf"(?![0-9]){_UNIT}"
-)
-_EXTENSION = r"(?:[ ]?(?:转|分机|ext\.?|x|-)[ ]?[0-9]{1,5})"
-_LANDLINE = re.compile(
-    rf"{_NO_DIGIT_BEFORE}{_COUNTRY}(?:\(0[0-9]{{2,3}}\)|0[0-9]{{2,3}}){_SEP}"
-    rf"[1-9][0-9]{{2,3}}{_SEP}[0-9]{{4}}{_EXTENSION}?(?![0-9]){_UNIT}"
-)
-_CONTACT_WORD = re.compile(
-    r"(?:电话|手机|手机号|座机|固话|联系电话|联系方式|联系号码|tel|phone|mobile)"
-    r"(?:号码|号)?[ ]?(?:是|为|:)?[ ]?"
-    rf"(?P<num>[0-9](?:{_SEP}[0-9]){{5,11}})(?![0-9]){_UNIT}",
-    re.IGNORECASE,
-)
-_QQ = re.compile(
-    r"(?<![A-Za-z])qq(?:号码|号)?[ ]?(?:是|为|:)?[ ]?(?P<num>[1-9][0-9]{4,11})(?![0-9])",
-    re.IGNORECASE,
-)
-_WECHAT = re.compile(
-    r"(?:微信号|微信|wechat(?:[ ]?id)?|weixin|vx)[ ]?(?:是|为|:)[ ]?"
-    r"(?P<num>[A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])",
-    re.IGNORECASE,
-)
-_EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*[ ]?@[ ]?"
-    r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:[ ]?[.。][ ]?[A-Za-z0-9\-]+)*[ ]?[.。][ ]?[A-Za-z]{2,}"
-    r"(?![A-Za-z0-9])"
-)
-_ID_18 = re.compile(
-    rf"(?<![0-9A-Za-z])[1-9][0-9]{{5}}{_SEP}[0-9]{{4}}{_SEP}[0-9]{{4}}{_SEP}[0-9]{{3}}[0-9Xx]"
-    rf"(?![0-9A-Za-z]){_UNIT}"
-)
-_ID_15 = re.compile(rf"(?<![0-9A-Za-z])[1-9][0-9]{{14}}(?![0-9A-Za-z]){_UNIT}")
-_LONG_NUMBER = re.compile(rf"{_NO_DIGIT_BEFORE}[0-9]{{16,19}}(?![0-9]){_UNIT}")
-
-# In order of priority: where two matches overlap, the earlier pattern wins.
-_PATTERNS: tuple[tuple[re.Pattern, str, str | None], ...] = (
-    (_EMAIL, EMAIL, None),
-    (_ID_18, ID_NUMBER, None),
-    (_ID_15, ID_NUMBER, None),
-    (_LANDLINE, PHONE, None),
-    (_MOBILE, PHONE, None),
-    (_QQ, ACCOUNT, "num"),
-    (_WECHAT, ACCOUNT, "num"),
-    (_CONTACT_WORD, PHONE, "num"),
-    (_LONG_NUMBER, ACCOUNT, None),
-)
+def kind_name(kind: str) -> str:
+    """What ``kind`` is, for the moderators' flag ("may contain personal details: …")."""
+    names = {
+        PHONE: _("phone number"),
+        EMAIL: _("e-mail address"),
+        ID_NUMBER: _("ID number"),
+        ACCOUNT: _("QQ, WeChat or bank account"),
+        PLATE: _("licence plate"),
+        ADDRESS: _("exact address"),
+        NAME: _("personal name"),
+    }
+    return names[kind]
 
 
 @dataclass(frozen=True)
@@ -156,33 +97,121 @@ class Found:
     kind: str
 
 
-def shadow(text: str) -> str:
-    """``text`` with full-width digits, letters and signs as ASCII (same length)."""
-    return text.translate(_SHADOW)
+_Check = Callable[[re.Match], bool] | None
+# Gates: a group of patterns runs only when its gate is open (the text has five digits close
+# together; an at sign or "at"; an account word). Each pattern needs what its gate looks for.
+_DIGITS, _MAIL, _ACCOUNT, _ANY = "digits", "mail", "account", "any"
+# In order of priority: where two matches overlap, the earlier pattern wins. Patterns gated by
+# digits are matched on the folded text and, when it has a run of Chinese numerals, on its copy
+# with them as digits.
+_PATTERNS: tuple[tuple[re.Pattern, str, str | None, _Check, str], ...] = (
+    (p.EMAIL, EMAIL, None, None, _MAIL),
+    (p.EMAIL_WORDS, EMAIL, None, None, _MAIL),
+    (p.EMAIL_PROVIDER, EMAIL, None, None, _MAIL),
+    (p.ID_18, ID_NUMBER, None, None, _DIGITS),
+    (p.ID_15, ID_NUMBER, None, None, _DIGITS),
+    (p.LANDLINE, PHONE, None, None, _DIGITS),
+    (p.MOBILE, PHONE, None, None, _DIGITS),
+    (p.QQ, ACCOUNT, "num", None, _ACCOUNT),
+    (p.WECHAT, ACCOUNT, "num", None, _ACCOUNT),
+    (p.CONTACT_WORD, PHONE, "num", None, _DIGITS),
+    (p.LONG_NUMBER, ACCOUNT, None, None, _DIGITS),
+    (p.PLATE, PLATE, None, p.plate_ok, _ANY),
+)
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """``text`` folded for matching, and where each folded character came from (``None`` when
+    folding kept one character for one, as it does for nearly every text)."""
+    folded = text.translate(p.FOLD)
+    if len(folded) == len(text):
+        return folded, None
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        origin.extend([index] * len(p.FOLD[ord(char)]))
+    origin.append(len(text))
+    return "".join(p.FOLD[ord(char)] for char in text), origin
+
+
+def may_contain_personal_data(text: str) -> bool:
+    """False only when ``find_personal_data`` surely finds nothing: a set test, a few substring
+    tests and two fast searches, a few microseconds. Every pattern needs something this looks
+    for (``test_the_quick_checks_never_skip_what_the_full_matching_finds``)."""
+    if not text:
+        return False
+    if not p.TRIGGER_CHARS.isdisjoint(text) or any(word in text for word in p.TRIGGER_WORDS):
+        return True
+    return any(trigger.search(text) for trigger in p.TRIGGERS)
+
+
+def _variants(folded: str, gated: bool) -> dict[str, list[str]]:
+    """The texts each group of patterns runs on (none when its gate is closed). Ungated, every
+    pattern runs on both texts: the tests check that the gates change no result."""
+    lower = folded.lower()
+    account = not gated or any(word in lower for word in p.ACCOUNT_GATE)
+    mail = not gated or any(word in lower for word in p.EMAIL_GATE)
+    numerals = not gated or any(
+        p.HAS_CN_DIGIT.search(run.group()) for run in p.CN_RUN.finditer(folded)
+    )
+    as_digits = p.cn_digits(folded) if numerals or account else folded
+    digits = [folded] if not gated or p.FIVE_DIGITS.search(folded) else []
+    return {
+        _DIGITS: digits + [as_digits] if numerals else digits,
+        # An account name may hide digits as numerals too (wxm幺幺19): both copies, always.
+        _ACCOUNT: [folded, as_digits] if account else [],
+        _MAIL: [folded] if mail else [],
+        _ANY: [folded],
+    }
+
+
+def _find_folded(folded: str, *, gated: bool = True) -> list[tuple[int, int, str]]:
+    variants = _variants(folded, gated)
+    taken: list[tuple[int, int, str]] = []
+    for pattern, kind, group, check, gate in _PATTERNS:
+        for variant in variants[gate]:
+            for match in pattern.finditer(variant):
+                if check is not None and not check(match):
+                    continue
+                start, end = match.span(group) if group else match.span()
+                if not any(start < e and s < end for s, e, _k in taken):
+                    taken.append((start, end, kind))
+    places = find_places(folded) if not gated or p.PLACE_GATE.search(folded) else []
+    for start, end, kind in places:
+        if not any(start < e and s < end for s, e, _k in taken):
+            taken.append((start, end, NAME if kind == "name" else ADDRESS))
+    return taken
 
 
 def find_personal_data(text: str) -> list[Found]:
-    """Spans of personal data in ``text``, in order, never overlapping."""
-    if not text:
+    """Spans of personal data in ``text`` (positions in ``text`` itself), in order, never
+    overlapping."""
+    if not may_contain_personal_data(text):
         return []
-    plain = shadow(text)
-    taken: list[Found] = []
-    for pattern, kind, group in _PATTERNS:
-        for match in pattern.finditer(plain):
-            start, end = match.span(group) if group else match.span()
-            if any(start < f.end and f.start < end for f in taken):
-                continue
-            taken.append(Found(start, end, kind))
-    return sorted(taken, key=lambda f: f.start)
+    folded, origin = fold(text)
+    found = []
+    for start, end, kind in _find_folded(folded):
+        if origin is not None:
+            start, end = origin[start], origin[end - 1] + 1
+        found.append(Found(start, end, kind))
+    return sorted(found, key=lambda f: f.start)
+
+
+def personal_data_kinds(*texts: str) -> list[str]:
+    """The kinds of personal data found in any of ``texts``, in the order of ``KINDS``."""
+    kinds = {f.kind for text in texts for f in find_personal_data(text)}
+    return [kind for kind in KINDS if kind in kinds]
 
 
 def mask_text(text: str) -> str:
-    """``text`` with every phone number, e-mail address, ID-like and account number removed."""
+    """``text`` with every phone number, e-mail address, ID or account number, licence plate,
+    dwelling address and name next to an address replaced by a label."""
     found = find_personal_data(text)
     if not found:
         return text
     parts, position = [], 0
     for item in found:
+        if item.start < position:  # two spans from one folded character
+            continue
         parts.append(text[position : item.start])
         parts.append(label(item.kind))
         position = item.end

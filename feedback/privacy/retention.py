@@ -1,46 +1,138 @@
-"""Delete the contacts of consultations whose response was published 90 days ago or more.
+"""Delete reply contacts when their time is up (R39; PIPL Art. 19: the shortest time needed).
 
-Contacts exist only to send the reply (R24, R39); PIPL Art. 19 asks for the shortest time
-needed. After the purge, ``Submission.contact_ref`` is cleared: no opinion points to a contact.
+A contact exists only to tell the resident that the response is published. It is deleted:
+
+- ``CONTACT_RETENTION_DAYS`` (90) after the consultation's response was published, whenever
+  it was given: a contact added after the response (a late offline opinion) or after an
+  earlier purge goes on the next daily run;
+- when no response has been published, ``CONTACT_MAX_DAYS_AFTER_CLOSE`` (180) after the
+  consultation closed: the hard maximum stated in the privacy notice;
+- at once when nothing refers to it any more (an orphan).
+
+A withdrawn opinion drops its contact when it is withdrawn (``feedback.intake.services``).
+Deleting clears ``Submission.contact_ref``, so no opinion points to a contact. Opinions, their
+counts and the notification rows stay. Each consultation purged writes one ``contact_purge``
+audit entry with the numbers only. Safe to run at any time, twice, or in two processes at once:
+the opinions' rows are locked while their contacts are deleted.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from feedback.audit.trail import record
 from feedback.models import AuditAction, ConsultationResponse, Contact, Submission
 
 RETENTION_DAYS = 90
+MAX_DAYS_AFTER_CLOSE = 180
+REASON_RESPONSE = "response_published"
+REASON_NO_RESPONSE = "no_response"
 
 
-def purge_contacts(*, now=None, days: int = RETENTION_DAYS) -> list[tuple[int, int]]:
-    """Purge every due consultation; returns [(consultation_id, contacts deleted)]."""
-    now = now or timezone.now()
-    due = ConsultationResponse.objects.filter(
-        published_at__isnull=False,
-        published_at__lte=now - timedelta(days=days),
-        contacts_purged_at__isnull=True,
-    ).order_by("pk")
-    done = []
-    for response in due:
-        with transaction.atomic():
-            subs = Submission.objects.filter(consultation_id=response.consultation_id).exclude(
-                contact_ref=""
-            )
-            refs = list(subs.values_list("contact_ref", flat=True))
-            deleted, _ = Contact.objects.filter(ref__in=refs).delete()
-            cleared = subs.update(contact_ref="")
+def retention_days() -> int:
+    return int(getattr(settings, "CONTACT_RETENTION_DAYS", RETENTION_DAYS))
+
+
+def max_days_after_close() -> int:
+    return int(getattr(settings, "CONTACT_MAX_DAYS_AFTER_CLOSE", MAX_DAYS_AFTER_CLOSE))
+
+
+@dataclass
+class PurgeResult:
+    consultations: list[tuple[int, int, str]] = field(default_factory=list)
+    """(consultation id, contacts deleted, reason) for each consultation purged."""
+    orphans: int = 0
+
+    @property
+    def deleted(self) -> int:
+        return sum(n for _cid, n, _reason in self.consultations) + self.orphans
+
+
+def due_submissions(*, now: datetime, days: int, days_after_close: int):
+    """Opinions whose contact is due for deletion at ``now``."""
+    published = Q(consultation__opinion_response__published_at__lte=now - timedelta(days=days))
+    never_answered = Q(
+        consultation__opinion_response__published_at__isnull=True,
+        consultation__closes_at__lte=now - timedelta(days=days_after_close),
+    )
+    return Submission.objects.exclude(contact_ref="").filter(published | never_answered)
+
+
+def _purge_consultation(consultation_id: int, *, now, reason: str, days: int) -> int:
+    with transaction.atomic():
+        # Locks the rows; a second purge running at the same time waits here and then finds
+        # their contact_ref already cleared.
+        rows = list(
+            Submission.objects.select_for_update(of=("self",))
+            .filter(consultation_id=consultation_id)
+            .exclude(contact_ref="")
+            .values_list("pk", "contact_ref")
+        )
+        if not rows:
+            return 0
+        refs = [ref for _pk, ref in rows]
+        deleted, _ = Contact.objects.filter(ref__in=refs).delete()
+        cleared = Submission.objects.filter(pk__in=[pk for pk, _ref in rows]).update(contact_ref="")
+        response = ConsultationResponse.objects.filter(consultation_id=consultation_id).first()
+        if response is not None and reason == REASON_RESPONSE:
             ConsultationResponse.objects.filter(pk=response.pk).update(contacts_purged_at=now)
-            record(
-                None,
-                AuditAction.CONTACT_PURGE,
-                consultation=response.consultation_id,
-                obj=response,
-                detail={"contacts_deleted": deleted, "opinions_cleared": cleared, "days": days},
-            )
-        done.append((response.consultation_id, deleted))
-    return done
+        record(
+            None,
+            AuditAction.CONTACT_PURGE,
+            consultation=consultation_id,
+            obj=response,
+            object_type="" if response else "consultations.consultation",
+            object_id="" if response else str(consultation_id),
+            detail={
+                "contacts_deleted": deleted,
+                "opinions_cleared": cleared,
+                "reason": reason,
+                "days": days,
+            },
+        )
+        return deleted
+
+
+def purge_orphan_contacts() -> int:
+    """Contacts no opinion refers to (nothing can be sent to them): deleted."""
+    referenced = Submission.objects.exclude(contact_ref="").values("contact_ref")
+    deleted, _ = Contact.objects.exclude(ref__in=referenced).delete()
+    return deleted
+
+
+def purge_contacts(
+    *,
+    now: datetime | None = None,
+    days: int | None = None,
+    days_after_close: int | None = None,
+) -> PurgeResult:
+    """Delete every contact that is due; returns what was deleted, per consultation."""
+    now = now or timezone.now()
+    days = retention_days() if days is None else days
+    days_after_close = max_days_after_close() if days_after_close is None else days_after_close
+    due = due_submissions(now=now, days=days, days_after_close=days_after_close)
+    consultation_ids = sorted(set(due.values_list("consultation_id", flat=True)))
+    answered = set(
+        ConsultationResponse.objects.filter(
+            consultation_id__in=consultation_ids, published_at__isnull=False
+        ).values_list("consultation_id", flat=True)
+    )
+    result = PurgeResult()
+    for consultation_id in consultation_ids:
+        reason = REASON_RESPONSE if consultation_id in answered else REASON_NO_RESPONSE
+        deleted = _purge_consultation(
+            consultation_id,
+            now=now,
+            reason=reason,
+            days=days if reason == REASON_RESPONSE else days_after_close,
+        )
+        if deleted:
+            result.consultations.append((consultation_id, deleted, reason))
+    result.orphans = purge_orphan_contacts()
+    return result

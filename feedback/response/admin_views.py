@@ -14,13 +14,19 @@ from django.utils.translation import gettext as _
 from consultations.models import Consultation
 from feedback.models import Theme
 from feedback.response.forms import DispositionForm, PublishForm
+from feedback.response.notify import notification_summary
 from feedback.response.permissions import (
     can_respond,
     consultations_to_respond,
     may_use_response_screens,
 )
 from feedback.response.selectors import published_response, response_check, theme_rows
-from feedback.response.services import ResponseNotReady, disposition_set, response_publish
+from feedback.response.services import (
+    ResponseNotReady,
+    disposition_set,
+    notifications_retry,
+    response_publish,
+)
 
 
 def _consultation(request: HttpRequest, consultation_id: int) -> Consultation:
@@ -68,12 +74,31 @@ def _screen(request, consultation, *, forms_by_theme=None, publish_form=None, st
         "opinion_response": response,
         "publish_form": publish_form or PublishForm(consultation=consultation),
         "closed": consultation.closes_at is not None and consultation.closes_at <= timezone.now(),
+        "notifications": notification_summary(consultation) if response else None,
     }
     return TemplateResponse(request, "feedback/response/admin/screen.html", context, status=status)
 
 
 def response_screen(request: HttpRequest, consultation_id: int) -> HttpResponse:
-    return _screen(request, _consultation(request, consultation_id))
+    """The screen; a POST with ``action=retry_notifications`` queues failed notifications again."""
+    consultation = _consultation(request, consultation_id)
+    if request.method == "POST" and request.POST.get("action") == "retry_notifications":
+        try:
+            queued = notifications_retry(user=request.user, consultation=consultation)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            if queued:
+                messages.success(
+                    request,
+                    _("Notifications queued again and being sent: %(n)s.") % {"n": queued},
+                )
+            else:
+                messages.info(request, _("No notification was waiting to be sent again."))
+        url = reverse("feedback_response:screen", args=[consultation.pk])
+        return redirect(f"{url}#notifications")
+    return _screen(request, consultation)
 
 
 def disposition_post(request: HttpRequest, consultation_id: int, theme_id: int) -> HttpResponse:

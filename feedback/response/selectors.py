@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, DraftVersion
@@ -45,7 +45,13 @@ def theme_rows(consultation: Consultation) -> list[Theme]:
     """Themes with ``opinions`` (distinct coded opinions) and ``theme_response`` (or None)."""
     themes = list(
         Theme.objects.filter(consultation=consultation)
-        .annotate(opinions=Count("codings__submission", distinct=True))
+        .annotate(
+            opinions=Count(
+                "codings__submission",
+                filter=Q(codings__submission__withdrawn=False),
+                distinct=True,
+            )
+        )
         .select_related("response")
         .order_by("sort_order", "pk")
     )
@@ -58,10 +64,12 @@ def theme_rows(consultation: Consultation) -> list[Theme]:
 
 
 def uncoded_opinions(consultation: Consultation):
+    """Opinions neither coded nor marked "no theme": hidden ones included, withdrawn ones not
+    (they are only counted as withdrawn, never coded; issue 12)."""
     coded = Coding.objects.filter(submission=OuterRef("pk"))
-    return Submission.objects.filter(consultation=consultation, no_theme_reason="").exclude(
-        Exists(coded)
-    )
+    return Submission.objects.filter(
+        consultation=consultation, no_theme_reason="", withdrawn=False
+    ).exclude(Exists(coded))
 
 
 def response_check(consultation: Consultation, summary: str = "") -> list[Problem]:
@@ -125,8 +133,8 @@ def response_check(consultation: Consultation, summary: str = "") -> list[Proble
             Problem(
                 "uncoded",
                 _(
-                    "%(count)s opinions (withdrawn and hidden ones included) are neither coded "
-                    "to a theme nor marked as having no theme."
+                    "%(count)s opinions (hidden ones included; withdrawn ones are left out) are "
+                    "neither coded to a theme nor marked as having no theme."
                 )
                 % {"count": uncoded},
             )
@@ -186,7 +194,7 @@ def response_overdue(consultation: Consultation, now: datetime) -> bool:
 
 def opinions_in_themes(consultation: Consultation) -> dict[int, int]:
     rows = (
-        Coding.objects.filter(theme__consultation=consultation)
+        Coding.objects.filter(theme__consultation=consultation, submission__withdrawn=False)
         .order_by()
         .values("theme_id")
         .annotate(n=Count("submission_id", distinct=True))

@@ -174,3 +174,30 @@ def _after_publish(consultation_id: int) -> None:
 
     notify_response.enqueue(consultation_id)
     render_response_pdfs.enqueue(consultation_id)
+
+
+def notifications_retry(*, user, consultation: Consultation, now=None) -> int:
+    """Queue again the notifications that failed (also those still waiting for their next
+    attempt, and opinions with a contact that have none yet) and send them now; returns how
+    many were queued. Only after the response is published."""
+    from feedback.response.notify import notifications_queue_again
+    from feedback.response.tasks import notify_response
+
+    _require(user, consultation)
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not ConsultationResponse.objects.filter(
+            consultation=consultation, published_at__isnull=False
+        ).exists():
+            raise ValidationError(_("Notifications are sent only after the response is published."))
+        queued = notifications_queue_again(consultation.pk, now=now)
+        record(
+            user,
+            AuditAction.PUBLISH,
+            consultation=consultation,
+            detail={"what": "notifications_retry", "notifications": queued},
+        )
+        consultation_id = consultation.pk
+        if queued:
+            transaction.on_commit(lambda: notify_response.enqueue(consultation_id))
+    return queued

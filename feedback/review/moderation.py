@@ -3,7 +3,9 @@
 Display is off unless an editor or approver of the owning department (or a site administrator)
 turns it on for a consultation. Then opinions whose authors agreed to be quoted appear under a
 pseudonym with personal data masked (``feedback.privacy.masking``): under pre-moderation (the default)
-once a moderator has shown them, under post-moderation at once until a moderator hides them.
+once a moderator has shown them, under post-moderation at once until a moderator hides them,
+except opinions in which masking found personal details (``feedback.review.flags``): those wait
+for a moderator's decision in both modes.
 
 Moderation changes what is shown, never what is counted: nothing here touches the counts,
 analysis or reports, which always include hidden opinions. Every decision keeps its moderator
@@ -52,6 +54,7 @@ from feedback.models import (
 )
 from feedback.privacy.masking import mask_text
 from feedback.privacy.pseudonyms import pseudonym
+from feedback.review import flags
 
 MODERATOR_ROLES = (Role.EDITOR, Role.APPROVER, Role.ANALYST)
 DISPLAY_ROLES = (Role.EDITOR, Role.APPROVER)
@@ -217,6 +220,7 @@ class ShownOpinion:
     state: str = ""
     state_label: str = ""
     last_decision: ModerationDecision | None = None
+    personal_flag: str = ""  # for moderators: what masking found ("" when nothing)
 
 
 class OpinionPage(Sequence):
@@ -265,6 +269,7 @@ def present(submissions: list[Submission], *, with_decisions: bool = False) -> l
             state=s.moderation_state,
             state_label=s.get_moderation_state_display(),
             last_decision=decisions.get(s.pk),
+            personal_flag=flags.flag_text(s.personal_data) if with_decisions else "",
         )
         for s in submissions
     ]
@@ -275,7 +280,11 @@ def public_queryset(consultation: Consultation) -> QuerySet[Submission]:
     if not setting.enabled:
         return Submission.objects.none()
     if setting.mode == DisplayMode.POST:
-        visible = Q(moderation_state__in=[ModerationState.PENDING, ModerationState.SHOWN])
+        # Opinions that may contain personal details wait for a moderator (flags module).
+        flags.flags_refresh(displayable(consultation))
+        visible = Q(moderation_state=ModerationState.SHOWN) | (
+            Q(moderation_state=ModerationState.PENDING) & flags.NOT_FLAGGED
+        )
     else:
         visible = Q(moderation_state=ModerationState.SHOWN)
     return displayable(consultation).filter(visible).order_by("-received_at", "-pk")
@@ -286,13 +295,23 @@ def public_opinions(consultation: Consultation) -> OpinionPage:
     return OpinionPage(public_queryset(consultation))
 
 
-QUEUE_FILTERS = ("", ModerationState.PENDING, ModerationState.SHOWN, ModerationState.HIDDEN)
+FLAGGED_FILTER = "flagged"  # awaiting moderation, and masking found personal details
+QUEUE_FILTERS = (
+    "",
+    ModerationState.PENDING,
+    FLAGGED_FILTER,
+    ModerationState.SHOWN,
+    ModerationState.HIDDEN,
+)
 
 
 def moderation_queue(consultation: Consultation, state: str = "") -> OpinionPage:
     """Displayable opinions for moderators: pending first, then newest first."""
     qs = displayable(consultation)
-    if state:
+    flags.flags_refresh(qs)
+    if state == FLAGGED_FILTER:
+        qs = qs.filter(flags.FLAGGED, moderation_state=ModerationState.PENDING)
+    elif state:
         qs = qs.filter(moderation_state=state)
     pending_first = Case(
         When(moderation_state=ModerationState.PENDING, then=Value(0)),
@@ -302,6 +321,16 @@ def moderation_queue(consultation: Consultation, state: str = "") -> OpinionPage
     return OpinionPage(
         qs.order_by(pending_first, "-received_at", "-pk"),
         with_decisions=True,
+    )
+
+
+def flagged_pending_count(consultation: Consultation) -> int:
+    """Opinions awaiting moderation in which masking found personal details (or that are not
+    checked yet): never shown before a moderator decides."""
+    return (
+        displayable(consultation)
+        .filter(flags.FLAGGED, moderation_state=ModerationState.PENDING)
+        .count()
     )
 
 

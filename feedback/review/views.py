@@ -1,9 +1,10 @@
 """Screens of public display and moderation (R51): staff screens in the Wagtail admin and the
 public page of opinions shown under pseudonyms.
 
-Staff see each opinion as the public would: pseudonym, date, stance and masked text. They never
-see the receipt code or contact details here. Everything works with plain POST and no
-JavaScript.
+Staff see each opinion as the public would: pseudonym, date, stance and masked text, with a
+flag saying what kinds of personal details masking removed (docs/moderation-guide.md says which
+roles see raw text, and why). They never see the receipt code or contact details here.
+Everything works with plain POST and no JavaScript.
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ def review_queue(request: HttpRequest, consultation_id: int) -> HttpResponse:
         for value, label in (
             ("", _("all (awaiting first)")),
             (ModerationState.PENDING, _("awaiting moderation")),
+            (moderation.FLAGGED_FILTER, _("awaiting, may contain personal details")),
             (ModerationState.SHOWN, _("shown")),
             (ModerationState.HIDDEN, _("hidden")),
         )
@@ -132,6 +134,7 @@ def review_queue(request: HttpRequest, consultation_id: int) -> HttpResponse:
         "reason_suggestions": reason_suggestions(),
         "counts": selectors.submission_counts(consultation),
         "pending_count": moderation.pending_counts([consultation.pk]).get(consultation.pk, 0),
+        "flagged_count": moderation.flagged_pending_count(consultation),
         "mode_labels": dict(DisplayMode.choices),
     }
     return TemplateResponse(request, "feedback/review/admin/queue.html", context)

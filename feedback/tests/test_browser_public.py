@@ -118,7 +118,15 @@ def check_pages(page, data: Public, *, run_axe: bool) -> None:
     assert page.locator("[data-theme-disposition=adopted]").count() >= 1
     assert REASON in page.locator("main").inner_text()
 
-    visit(f"/consultations/receipt/{data.receipt}/")
+    # The receipt: its code typed into the look-up form (never in the address, issue 12).
+    visit("/consultations/receipt/")
+    page.fill("#id_code", data.receipt)
+    with page.expect_navigation():  # (the address stays the same)
+        page.click("form.tj-lookup button[type=submit]")
+    assert page.text_content("#receipt-code").strip() == data.receipt
+    assert horizontal_overflow(page) <= 0
+    if run_axe:
+        problems.extend(f"receipt: {v}" for v in serious_violations(page))
     answers = page.locator(".tj-theme-answer")
     assert answers.count() == 2
     answered = answers.all_inner_texts()

@@ -187,7 +187,13 @@ def test_editor_response_screen_and_assessor_dashboard(staff, new_context, live_
         assert receipt not in main
     cells = page.locator("table[data-stance-table] td[data-cell]").all_inner_texts()
     assert "<5" in cells
-    assert all(cell in ("<5", "0", "–", "") or int(cell) >= 5 for cell in cells), cells
+    # A cell hidden to protect a small one says so, never "<5" (issue 12, point 8).
+    labels = {
+        label
+        for msgid in ("hidden (protects a small group)", "not shown")
+        for label in (msgid, _zh(msgid))
+    }
+    assert all(cell in ("<5", "0", "–", "", *labels) or int(cell) >= 5 for cell in cells), cells
     assert page.locator("main a[href*='/admin/coding/'], main a[href*='/opinion']").count() == 0
     check_screen(page, "risk dashboard", "稳评民意依据")
     for url in (f"/admin/coding/{c}/", f"/admin/analysis/{c}/", f"/admin/campaigns/{c}/"):

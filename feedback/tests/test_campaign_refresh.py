@@ -143,7 +143,12 @@ def test_burst_boundary_is_inclusive_of_exactly_the_window(open_consultation, se
     hour = timedelta(hours=1)
     exact = group_at([timedelta(0), timedelta(minutes=1), timedelta(minutes=2), hour])
     over = group_at(
-        [timedelta(0), timedelta(minutes=1), timedelta(minutes=2), hour + timedelta(microseconds=1)]
+        [
+            timedelta(0),
+            timedelta(minutes=1),
+            timedelta(minutes=2),
+            hour + timedelta(minutes=1),
+        ]  # times to the minute
     )
     refresh_groups([exact.pk, over.pk])
     exact.refresh_from_db()

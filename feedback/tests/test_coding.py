@@ -240,19 +240,33 @@ def test_no_theme_needs_a_reason_and_clears_when_coded(consultation, analyst, th
     assert audit_actions(consultation).count(AuditAction.NO_THEME) == 1
 
 
-def test_progress_counts_every_opinion_including_withdrawn_and_hidden(consultation, analyst, theme):
+def test_progress_counts_every_opinion_not_withdrawn_hidden_ones_included(
+    consultation, analyst, theme
+):
+    """Issue 12 (withdrawn means withdrawn): a withdrawn opinion is only counted as withdrawn;
+    it is not to do, cannot be coded, and its old coding is not counted for its theme."""
     from django.utils import timezone
 
     coded = make_opinion(consultation)
     withdrawn = make_opinion(consultation, withdrawn=True, withdrawn_at=timezone.now())
+    Coding.objects.create(submission=withdrawn, theme=theme, coded_by=analyst)  # before it left
     hidden = make_opinion(consultation, moderation_state="hidden")
     no_text = make_opinion(consultation, comment="", stance="oppose")
     services.code(analyst, coded, theme)
     progress = selectors.coding_progress(consultation)
-    assert progress == {"total": 4, "coded": 1, "no_theme": 0, "left": 3, "percent_done": 25}
-    assert set(selectors.uncoded_submissions(consultation)) == {withdrawn, hidden, no_text}
+    assert progress == {
+        "total": 3,
+        "coded": 1,
+        "no_theme": 0,
+        "left": 2,
+        "percent_done": 33,
+        "withdrawn": 1,
+    }
+    assert set(selectors.uncoded_submissions(consultation)) == {hidden, no_text}
+    assert selectors.themes_with_counts(consultation).get(pk=theme.pk).opinions == 1
     services.mark_no_theme(analyst, no_text, "只表态，无具体内容")
-    services.code(analyst, withdrawn, theme)
+    with pytest.raises(CodingError):
+        services.code(analyst, withdrawn, theme)
     services.code(analyst, hidden, theme)
     assert not selectors.uncoded_submissions(consultation).exists()
     assert selectors.coding_progress(consultation)["left"] == 0

@@ -67,8 +67,22 @@ def test_superuser_without_the_role_cannot_read_contact(with_contact):
         contact_read(submission=with_contact, actor=user, purpose="curious")
 
 
-def test_privacy_officer_reads_contact_and_the_read_is_logged(with_contact):
+def test_privacy_officer_reads_contact_only_after_a_second_persons_approval(with_contact):
+    from feedback.privacy import services
+
     officer = UserFactory.with_role(Role.PRIVACY_OFFICER)
+    with pytest.raises(PermissionDenied):  # alone, an officer reads nothing (issue 12)
+        contact_read(submission=with_contact, actor=officer, purpose="data-subject request #12")
+    request = services.identity_request_create(
+        user=officer,
+        submission_id=with_contact.pk,
+        legal_basis="subject_request",
+        legal_reference="《个人信息保护法》第四十五条",
+        reason="居民来信要求查阅",
+    )
+    services.identity_request_approve(
+        user=UserFactory.with_role(Role.PRIVACY_OFFICER), request=request
+    )
     contact = contact_read(
         submission=with_contact, actor=officer, purpose="data-subject request #12"
     )

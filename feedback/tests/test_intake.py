@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def clerk(client):
-    user = UserFactory.with_role(Role.INTAKE_CLERK)
+def clerk(client, open_consultation):
+    user = UserFactory.with_role(Role.INTAKE_CLERK, open_consultation.department)
     client.force_login(user)
     return user
 

@@ -325,6 +325,11 @@ def test_clause_comments_are_shown_masked(consultation):
     )
     assert ClauseComment.objects.filter(submission=submission).exists()
     enable(consultation, DisplayMode.POST)
+    # Flagged for personal details: not shown before a moderator decides (issue 12).
+    assert list(moderation.public_opinions(consultation)) == []
+    moderation.moderate(
+        editor(consultation.department), submission, ModerationState.SHOWN, "已核对"
+    )
     with translation.override("en"):
         (shown,) = list(moderation.public_opinions(consultation))
     assert shown.comment == ""
@@ -349,6 +354,9 @@ def test_public_page_shows_pseudonyms_and_masked_escaped_text(client, consultati
     submission = opinion(consultation, text, contact_phone=CONTACT_PHONE)
     assert submission.has_contact
     enable(consultation, DisplayMode.POST)
+    moderation.moderate(
+        editor(consultation.department), submission, ModerationState.SHOWN, "已核对"
+    )
     response = client.get(
         f"/consultations/{consultation.slug}/opinions/", HTTP_ACCEPT_LANGUAGE="en"
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from feedback.models import QuestionAnswer, Submission
-from feedback.tests.conftest import form_url, fresh_token, receipt_from_redirect
+from feedback.tests._receipt import receipt_from_redirect
+from feedback.tests.conftest import form_url, fresh_token
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from consultations.tests.factories import published_consultation
 from feedback.intake.services import NotAcceptingOpinions, OpinionData, submission_create
 from feedback.models import Submission
-from feedback.tests.conftest import ensure_clauses, form_url, fresh_token, receipt_from_redirect
+from feedback.tests._receipt import receipt_from_redirect
+from feedback.tests.conftest import ensure_clauses, form_url, fresh_token
 
 pytestmark = pytest.mark.django_db
 

@@ -24,17 +24,20 @@ def test_addresses_are_truncated_and_hashed():
     assert "203.0.113" not in same
 
 
-def test_remembered_hashes_follow_the_secret_key():
+def test_remembered_hashes_follow_the_days_key(tmp_path):
     import hashlib
     import hmac
 
     first = ratelimit.hashed_network(_request("198.51.100.9"))
     assert first == ratelimit.hashed_network(_request("198.51.100.9"))  # remembered: the same
-    with override_settings(SECRET_KEY="another-secret-key-" * 3):
-        other = ratelimit.hashed_network(_request("198.51.100.9"))
-        expected = hmac.new(
-            ("another-secret-key-" * 3).encode(), b"198.51.100.0/24", hashlib.sha256
-        ).hexdigest()[:32]
+    with override_settings(RATELIMIT_KEY_DIR=str(tmp_path)):  # another folder: another key
+        ratelimit.forget_network_key()
+        try:
+            other = ratelimit.hashed_network(_request("198.51.100.9"))
+            key = ratelimit.network_key()
+        finally:
+            ratelimit.forget_network_key()
+    expected = hmac.new(key.encode(), b"198.51.100.0/24", hashlib.sha256).hexdigest()[:32]
     assert other == expected != first
     assert ratelimit.client_network(_request("not an address")) == "unknown"
 

@@ -23,7 +23,7 @@ from feedback.models import (
     Submission,
     SubmissionStatus,
 )
-from feedback.response import selectors, sms
+from feedback.response import selectors
 from feedback.response.counts import response_totals, snapshot_totals
 from feedback.response.services import ResponseNotReady, disposition_set, response_publish
 from feedback.response.sms import LocmemSMSBackend
@@ -137,15 +137,23 @@ def test_check_lists_every_blocking_problem(world):
     assert selectors.response_check(world.consultation) == []
 
 
-def test_withdrawn_and_hidden_opinions_must_be_coded_too(world):
+def test_hidden_opinions_must_be_coded_too_but_withdrawn_ones_not(world):
+    """Issue 12: a withdrawn opinion is only counted as withdrawn; it never blocks publishing
+    for want of coding. A hidden one still must be coded."""
     answer_all(world)
     from feedback.models import Coding
 
     hidden, withdrawn = world.subs[6], world.subs[4]
+    assert withdrawn.withdrawn
     Coding.objects.filter(submission__in=[hidden, withdrawn]).delete()
-    problems = selectors.response_check(world.consultation)
+    from django.utils import translation
+
+    with translation.override("en"):
+        problems = selectors.response_check(world.consultation)
+        message = str(problems[0].message)
     assert [p.code for p in problems] == ["uncoded"]
-    assert "2" in str(problems[0].message)
+    assert message.startswith("1 ") and "withdrawn ones are left out" in message
+    assert list(selectors.uncoded_opinions(world.consultation)) == [hidden]
 
 
 def test_a_reasonless_non_adopted_theme_blocks_publishing(world):
@@ -180,10 +188,9 @@ def test_personal_data_in_a_reason_or_summary_blocks_publishing(world):
 
 
 def test_publish_stores_counts_moves_stage_marks_answered_and_notifies(
-    world, django_capture_on_commit_callbacks, monkeypatch
+    world, django_capture_on_commit_callbacks, settings
 ):
-    # (override_settings would drop SETTINGS_MODULE, which feedback.privacy.crypto reads.)
-    monkeypatch.setattr(sms, "DEFAULT_SMS_BACKEND", "feedback.response.sms.LocmemSMSBackend")
+    settings.SMS_BACKEND = "feedback.response.sms.LocmemSMSBackend"
     LocmemSMSBackend.outbox.clear()
     answer_all(world)
     expected = response_totals(world.consultation)
@@ -217,7 +224,11 @@ def test_publish_stores_counts_moves_stage_marks_answered_and_notifies(
         ContactAccessLog.objects.filter(context=ContactAccessLog.Context.REPLY_SENDER).count() == 3
     )
     body = mail.outbox[0].body
-    assert "/consultations/receipt/" in body and "建议" not in body  # no opinion text
+    link = f"/consultations/{c.slug}/response/"
+    assert link in body and link in LocmemSMSBackend.outbox[0][1]
+    assert "/receipt/" not in body and "建议" not in body  # no receipt link, no opinion text
+    for sub in world.subs:
+        assert sub.receipt not in body and sub.formatted_receipt not in body
     # The PDF was rendered and cached in both languages after the commit (no resident waits).
     from django.core.cache import cache
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "cms.staff_csp.StaffCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -168,6 +169,23 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The staff admin's policy (cms/staff_csp.py): own origin only; Wagtail's admin needs inline
+# scripts and styles. Avatars are initials or uploaded files, never Gravatar.
+STAFF_CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'"],
+    "frame-ancestors": ["'self'"],
+    "form-action": ["'self'"],
+    "base-uri": ["'self'"],
+    "object-src": ["'none'"],
+}
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"
@@ -204,6 +222,19 @@ def _rate_limit(name: str) -> tuple[int, int] | None:
 RATELIMIT_SUBMIT_PER_ADDRESS = _rate_limit("RATELIMIT_SUBMIT_PER_ADDRESS")
 RATELIMIT_SUBMIT_PER_CONSULTATION = _rate_limit("RATELIMIT_SUBMIT_PER_CONSULTATION")
 RATELIMIT_RECEIPT_PER_ADDRESS = _rate_limit("RATELIMIT_RECEIPT_PER_ADDRESS")
+# Reverse proxies in front (docs/deployment.md): how many append to X-Forwarded-For, and the
+# networks they connect from (X-Forwarded-For from any other address is ignored).
+RATELIMIT_TRUSTED_PROXIES = env.int("RATELIMIT_TRUSTED_PROXIES", default=0)
+RATELIMIT_TRUSTED_PROXY_ADDRESSES = env.list("RATELIMIT_TRUSTED_PROXY_ADDRESSES", default=[])
+# Where the day's key of the network hashes lives: a private folder outside the database
+# (production: a tmpfs such as /run/tingjian). Empty: a folder in the system's temp dir.
+RATELIMIT_KEY_DIR = env("RATELIMIT_KEY_DIR", default="")
+
+# Offline intake (docs/intake-guide.md): slugs of the 12345 centre's departments, whose clerks
+# may enter hotline opinions for every department; hours receipt codes stay visible to the
+# clerk who entered the opinions.
+INTAKE_HOTLINE_DEPARTMENTS = env.list("INTAKE_HOTLINE_DEPARTMENTS", default=[])
+INTAKE_RECEIPT_HOURS = env.int("INTAKE_RECEIPT_HOURS", default=24)
 
 # Routes the bare one-query view used by bench/pages.py as a baseline. Never in production use.
 BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
@@ -211,3 +242,31 @@ BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
 # Sender of reply notifications and password mails.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="听见 Tingjian <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Notifications to residents who left a contact (docs/response-guide.md). Every value comes
+# from the environment; production refuses to start when they would not be delivered
+# (feedback/response/checks.py). E-mail goes through Django's backend with TLS by default.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+SMS_BACKEND = env("SMS_BACKEND", default="feedback.response.sms.ConsoleSMSBackend")
+SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", default="")
+SMS_HTTP_TIMEOUT = env.int("SMS_HTTP_TIMEOUT", default=10)
+# The link in every notification: PUBLIC_BASE_URL + /consultations/<slug>/response/.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=WAGTAILADMIN_BASE_URL)
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_REQUIRE_DELIVERY = False
+
+# Retention of reply contacts (feedback/privacy/retention.py), as the privacy notice states:
+# deleted CONTACT_RETENTION_DAYS after the response is published, or at the latest
+# CONTACT_MAX_DAYS_AFTER_CLOSE after the close when there is no response; the task worker
+# purges daily at CONTACT_PURGE_AT, local time.
+CONTACT_RETENTION_DAYS = env.int("CONTACT_RETENTION_DAYS", default=90)
+CONTACT_MAX_DAYS_AFTER_CLOSE = env.int("CONTACT_MAX_DAYS_AFTER_CLOSE", default=180)
+CONTACT_PURGE_AT = env("CONTACT_PURGE_AT", default="03:15")
