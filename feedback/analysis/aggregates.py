@@ -17,14 +17,21 @@ What is counted (the same rules everywhere; docs/methodology.md explains them in
   same opinions as "received" ("N opinions, M distinct texts, K campaign groups", R61).
 * **Several themes**: an opinion coded with several themes counts once under each of them, so
   the theme rows add up to more than the number of opinions.
-* **Small cells**: with ``suppressed=True`` every breakdown hides cells between 1 and 4 (and one
-  more cell per row when only one would be hidden, see ``suppression.suppress_row``). Totals stay
-  exact. Use it for everyone but the analysts of the owning department (R53).
+* **Small cells**: with ``suppressed=True`` the figures are suppressed by
+  ``feedback.analysis.suppression``: ``dashboard()`` puts everything the page and its aggregate
+  exports show into one release (the breakdowns share their margins), hides counts of 1–4 and
+  whatever else would give one of them away. The headline totals stay exact. Use it for
+  everyone but the analysts of the owning department (R53). Each function below also takes
+  ``suppressed``: it then returns its figure as that suppressed dashboard shows it.
 
 ``register_totals(consultation)`` is the one source of the canonical totals for the dashboard,
 the exports, the campaigns screen and the published response (whose snapshot adds the coding
 figures, see ``feedback.response.counts``).
 """
+
+# Size: every breakdown of the register, counted by the one set of rules written above, so that
+# the dashboard, the exports and the reports count alike; the suppression release of these
+# breakdowns is in dashboard_release.py.
 
 from __future__ import annotations
 
@@ -34,7 +41,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from feedback.analysis.clauses import clause_heatmap
+from feedback.analysis import clauses
+from feedback.analysis.dashboard_release import suppress_dashboard
 from feedback.analysis.keywords import top_keywords
 from feedback.analysis.shapes import (
     NOT_GIVEN,
@@ -42,11 +50,13 @@ from feedback.analysis.shapes import (
     Series,
     active_submissions,
     affected_rows,
+    consistent_reads,
     local_tz,
     make_crosstab,
     make_series,
     stance_columns,
 )
+from feedback.analysis.suppression import Hidden
 
 # --------------------------------------------------------------------------- canonical totals
 
@@ -148,8 +158,8 @@ def campaign_summary(totals: dict) -> dict | None:
         "distinct_texts": totals.get("distinct_texts"),
         "groups": totals.get("campaign_groups"),
     }
-    if any(value is None for value in figures.values()):
-        return None
+    if any(value is None or isinstance(value, Hidden) for value in figures.values()):
+        return None  # unknown, or hidden in a very small consultation: no sentence
     return figures
 
 
@@ -158,6 +168,8 @@ def campaign_summary(totals: dict) -> dict | None:
 
 def by_channel(consultation, *, suppressed=False) -> Series:
     """Active opinions per channel, with the withdrawn ones in the note (see register_totals)."""
+    if suppressed:
+        return _released(consultation, "channel")
     from feedback.models import Channel
 
     counts = dict(
@@ -167,11 +179,13 @@ def by_channel(consultation, *, suppressed=False) -> Series:
         .values_list("channel", "n")
     )
     return make_series(
-        "channel", _("Opinions by channel"), Channel.choices, counts, suppressed=suppressed
+        "channel", _("Opinions by channel"), Channel.choices, counts, suppressed=False
     )
 
 
 def withdrawn_by_channel(consultation, *, suppressed=False) -> Series:
+    if suppressed:
+        return _released(consultation, "withdrawn")
     from feedback.models import Channel, Submission
 
     counts = dict(
@@ -185,24 +199,26 @@ def withdrawn_by_channel(consultation, *, suppressed=False) -> Series:
         _("Withdrawn opinions by channel"),
         Channel.choices,
         counts,
-        suppressed=suppressed,
+        suppressed=False,
         note=_("Withdrawn opinions are not in the other breakdowns."),
     )
 
 
 def by_stance(consultation, *, suppressed=False) -> Series:
+    if suppressed:
+        return _released(consultation, "stance")
     counts = dict(
         active_submissions(consultation)
         .values_list("stance")
         .annotate(n=Count("pk"))
         .values_list("stance", "n")
     )
-    return make_series(
-        "stance", _("Overall stance"), stance_columns(), counts, suppressed=suppressed
-    )
+    return make_series("stance", _("Overall stance"), stance_columns(), counts, suppressed=False)
 
 
 def by_affected(consultation, *, suppressed=False) -> Series:
+    if suppressed:
+        return _released(consultation, "affected")
     counts = dict(
         active_submissions(consultation)
         .values_list("affected_status")
@@ -211,12 +227,14 @@ def by_affected(consultation, *, suppressed=False) -> Series:
     )
     return make_series(
         "affected", _("How respondents are affected"), affected_rows(), counts,
-        suppressed=suppressed,
+        suppressed=False,
     )  # fmt: skip
 
 
 def alternative_preferences(consultation, *, suppressed=False) -> CrossTab:
     """Per alternative: how many active opinions marked it preferred / acceptable / not."""
+    if suppressed:
+        return _released(consultation, "alternatives")
     from feedback.models import AlternativePreference, Preference
 
     rows = (
@@ -236,7 +254,7 @@ def alternative_preferences(consultation, *, suppressed=False) -> CrossTab:
         Preference.choices,
         alternatives,
         counts,
-        suppressed=suppressed,
+        suppressed=False,
     )
 
 
@@ -244,6 +262,8 @@ def alternative_preferences(consultation, *, suppressed=False) -> CrossTab:
 
 
 def stance_by_affected(consultation, *, suppressed=False) -> CrossTab:
+    if suppressed:
+        return _released(consultation, "stance_affected")
     rows = (
         active_submissions(consultation)
         .values_list("affected_status", "stance")
@@ -257,7 +277,7 @@ def stance_by_affected(consultation, *, suppressed=False) -> CrossTab:
         stance_columns(),
         affected_rows(),
         counts,
-        suppressed=suppressed,
+        suppressed=False,
     )
 
 
@@ -281,6 +301,8 @@ def _uncoded_counts(consultation, fields):
 
 def stance_by_theme(consultation, *, suppressed=False) -> CrossTab:
     """Stance per theme (distinct opinions per theme, clause-comment codings included)."""
+    if suppressed:
+        return _released(consultation, "stance_theme")
     from feedback.models import Coding
 
     rows = (
@@ -303,13 +325,15 @@ def stance_by_theme(consultation, *, suppressed=False) -> CrossTab:
         stance_columns(),
         spec,
         counts,
-        suppressed=suppressed,
+        suppressed=False,
         note=MULTI_THEME_NOTE,
     )
 
 
 def stance_by_affected_theme(consultation, *, suppressed=False) -> CrossTab:
     """Stance × affected status × theme, flattened: one row per (theme, affected status)."""
+    if suppressed:
+        return _released(consultation, "stance_affected_theme")
     from feedback.models import Coding
 
     rows = (
@@ -329,7 +353,7 @@ def stance_by_affected_theme(consultation, *, suppressed=False) -> CrossTab:
         stance_columns(),
         spec,
         counts,
-        suppressed=suppressed,
+        suppressed=False,
         note=MULTI_THEME_NOTE,
     )
 
@@ -340,6 +364,8 @@ def stance_by_affected_theme(consultation, *, suppressed=False) -> CrossTab:
 def over_time(consultation, *, suppressed=False) -> Series:
     """Active opinions per day (Asia/Shanghai). Offline opinions count on the day they came in
     (``submitted_on``), not the day a clerk entered them. Days without opinions are zeros."""
+    if suppressed:
+        return _released(consultation, "over_time")
     day = Coalesce("submitted_on", TruncDate("received_at", tzinfo=local_tz()))
     counts = dict(
         active_submissions(consultation)
@@ -358,31 +384,53 @@ def over_time(consultation, *, suppressed=False) -> Series:
         _("Opinions per day"),
         keys,
         {d.isoformat(): n for d, n in counts.items()},
-        suppressed=suppressed,
+        suppressed=False,
     )
 
 
 # --------------------------------------------------------------------------- everything
 
 
+def clause_heatmap(consultation, *, suppressed=False, version=None):
+    """``clauses.clause_heatmap``; suppressed, as the suppressed dashboard shows it."""
+    if suppressed and version is None:
+        return _released(consultation, "clauses")
+    return clauses.clause_heatmap(consultation, suppressed=suppressed, version=version)
+
+
+def _released(consultation, name: str):
+    """One figure as the suppressed dashboard shows it: suppression is decided for everything a
+    page shows together, so a figure asked for on its own is taken from that release."""
+    return dashboard(consultation, suppressed=True, keywords=False)[name]
+
+
 def dashboard(consultation, *, suppressed=False, keywords=True) -> dict:
-    """Every breakdown of the dashboard and the aggregate exports."""
-    totals = register_totals(consultation)
-    data = {
-        "totals": totals,
-        "summary": campaign_summary(totals),
-        "channel": by_channel(consultation, suppressed=suppressed),
-        "withdrawn": withdrawn_by_channel(consultation, suppressed=suppressed),
-        "stance": by_stance(consultation, suppressed=suppressed),
-        "affected": by_affected(consultation, suppressed=suppressed),
-        "alternatives": alternative_preferences(consultation, suppressed=suppressed),
-        "stance_affected": stance_by_affected(consultation, suppressed=suppressed),
-        "stance_theme": stance_by_theme(consultation, suppressed=suppressed),
-        "stance_affected_theme": stance_by_affected_theme(consultation, suppressed=suppressed),
-        "clauses": clause_heatmap(consultation, suppressed=suppressed),
-        "over_time": over_time(consultation, suppressed=suppressed),
-        "suppressed": suppressed,
-    }
-    if keywords:
-        data["keywords"] = top_keywords(consultation, suppressed=suppressed)
+    """Every breakdown of the dashboard and the aggregate exports: one release.
+
+    ``suppressed``: every figure below (the register totals, each breakdown, the clause map)
+    is suppressed together by ``suppress_dashboard``, because the page and the export show them
+    side by side. Top keywords only list words used by 5 opinions or more.
+    """
+    with consistent_reads():
+        totals = register_totals(consultation)
+        data = {
+            "totals": totals,
+            "summary": campaign_summary(totals),
+            "channel": by_channel(consultation),
+            "withdrawn": withdrawn_by_channel(consultation),
+            "stance": by_stance(consultation),
+            "affected": by_affected(consultation),
+            "alternatives": alternative_preferences(consultation),
+            "stance_affected": stance_by_affected(consultation),
+            "stance_theme": stance_by_theme(consultation),
+            "stance_affected_theme": stance_by_affected_theme(consultation),
+            "clauses": clauses.clause_heatmap(consultation),
+            "over_time": over_time(consultation),
+            "suppressed": suppressed,
+        }
+        if keywords:
+            data["keywords"] = top_keywords(consultation, suppressed=suppressed)
+    if suppressed:
+        data = suppress_dashboard(data)
+        data["summary"] = campaign_summary(data["totals"])
     return data

@@ -3,8 +3,9 @@
 Each chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` (named by
 ``aria-labelledby``), and the page shows the same numbers in a table beside it. Colours and sizes
 are SVG presentation attributes (``fill=""``, ``font-size=""``), not ``style=""`` attributes, so
-the charts work under a strict Content-Security-Policy. Suppressed cells (``None``) draw no bar
-and are labelled "<5"; colours come from the Okabe–Ito palette, which stays distinguishable for
+the charts work under a strict Content-Security-Policy. Hidden cells (``None`` for "<5",
+``PROTECTS``, ``WITHHELD``: see ``suppression``) draw no bar and carry the same label as in the
+tables; a hidden clause total gets the grey of hidden figures, not a colour step. Colours come from the Okabe–Ito palette, which stays distinguishable for
 the common colour-vision deficiencies, and every bar also carries its number as text.
 """
 
@@ -15,7 +16,7 @@ import itertools
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from feedback.analysis.suppression import display
+from feedback.analysis.suppression import display, is_hidden
 
 # Okabe–Ito palette; stance colours are fixed so every chart reads the same way.
 STANCE_COLOURS = {
@@ -66,6 +67,11 @@ def _truncate(text: str, n: int = 14) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _num(value) -> int:
+    """A shown count, or 0 for a hidden one (which draws nothing)."""
+    return 0 if is_hidden(value) else int(value or 0)
+
+
 def _describe(rows: list[tuple[str, int | None]]) -> str:
     return "; ".join(f"{label}: {display(value)}" for label, value in rows)
 
@@ -73,13 +79,13 @@ def _describe(rows: list[tuple[str, int | None]]) -> str:
 def bar_chart(title: str, rows: list[tuple[str, int | None]], colour: str = BAR_COLOUR):
     """Horizontal bars, one per (label, count); None = suppressed."""
     height = max(1, len(rows)) * ROW_HEIGHT + 10
-    top = max([v for _l, v in rows if v] or [1])
+    top = max([_num(v) for _l, v in rows] + [1])
     scale = (WIDTH - LABEL_WIDTH - 60) / top
     parts = _open(height, title, _describe(rows))
     for i, (label, value) in enumerate(rows):
         y = 5 + i * ROW_HEIGHT
         parts.append(_label(LABEL_WIDTH - 8, y + 17, _truncate(label), "end"))
-        width = round((value or 0) * scale, 1)
+        width = round(_num(value) * scale, 1)
         if width:
             parts.append(
                 f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{width}" height="{ROW_HEIGHT - 8}" '
@@ -92,11 +98,12 @@ def bar_chart(title: str, rows: list[tuple[str, int | None]], colour: str = BAR_
 
 def stacked_bar_chart(title: str, table) -> SafeString:
     """One horizontal bar per row of a ``CrossTab``, stacked by column, with a legend. The part
-    of a row hidden by suppression is drawn grey as one block (never per cell)."""
+    of a row hidden by suppression is drawn grey as one block (never per cell), and only when
+    the row total is shown (the block is then that total less the shown cells)."""
     columns = table.columns
     legend_rows = (len(columns) + 3) // 4 + 1
     height = (len(table.rows) + legend_rows) * ROW_HEIGHT + 10
-    top = max([row.total or 0 for row in table.rows] or [1]) or 1
+    top = max([_num(row.total) for row in table.rows] + [1])
     scale = (WIDTH - LABEL_WIDTH - 60) / top
     desc = "; ".join(
         f"{row.label}: " + ", ".join(f"{label} {display(row.cells[key])}" for key, label in columns)
@@ -109,7 +116,7 @@ def stacked_bar_chart(title: str, table) -> SafeString:
         x = float(LABEL_WIDTH)
         shown = 0
         for key, label in columns:
-            value = row.cells.get(key)
+            value = _num(row.cells.get(key))
             if not value:
                 continue
             shown += value
@@ -120,7 +127,7 @@ def stacked_bar_chart(title: str, table) -> SafeString:
                 f'fill="{colour}"><title>{escape(label)}: {value}</title></rect>'
             )
             x += width
-        hidden = (row.total or 0) - shown
+        hidden = 0 if is_hidden(row.total) else _num(row.total) - shown
         if hidden > 0:
             width = round(hidden * scale, 1)
             parts.append(
@@ -138,7 +145,7 @@ def stacked_bar_chart(title: str, table) -> SafeString:
     if table.suppressed:
         from django.utils.translation import gettext as _
 
-        entries.append((_("hidden (<5)"), HIDDEN_COLOUR))
+        entries.append((_("hidden"), HIDDEN_COLOUR))
     for i, (label, colour) in enumerate(entries):
         x = 10 + (i % 4) * 155
         y = y0 + (i // 4) * ROW_HEIGHT
@@ -153,7 +160,7 @@ def column_chart(title: str, rows: list[tuple[str, int | None]]) -> SafeString:
     height, bottom, left = 220, 180, 40
     n = max(1, len(rows))
     step = (WIDTH - left - 10) / n
-    top = max([v for _l, v in rows if v] or [1])
+    top = max([_num(v) for _l, v in rows] + [1])
     scale = (bottom - 20) / top
     parts = _open(height, title, _describe(rows))
     parts.append(
@@ -164,7 +171,7 @@ def column_chart(title: str, rows: list[tuple[str, int | None]]) -> SafeString:
     tick_every = max(1, n // 6)
     for i, (label, value) in enumerate(rows):
         x = round(left + i * step, 1)
-        h = round((value or 0) * scale, 1)
+        h = round(_num(value) * scale, 1)
         if h:
             parts.append(
                 f'<rect x="{x}" y="{round(bottom - h, 1)}" width="{max(1.0, round(step * 0.8, 1))}" '
@@ -177,7 +184,8 @@ def column_chart(title: str, rows: list[tuple[str, int | None]]) -> SafeString:
 
 
 def heat_colour(level: int) -> str:
-    return HEAT_COLOURS[max(0, min(5, level))]
+    """The colour of a step; -1 (a hidden total) is the grey of hidden figures."""
+    return HIDDEN_COLOUR if level < 0 else HEAT_COLOURS[min(5, level)]
 
 
 def heat_swatch(
@@ -187,6 +195,8 @@ def heat_swatch(
     fill, ink = heat_colour(level), HEAT_TEXT[max(0, min(5, level))]
     if text is None:
         text = display(value) if level else "0"
+    if is_hidden(value) and level < 0 and value is not None:
+        text = "–"  # "hidden" / "not shown" does not fit: the table cell beside it says it
     return _safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="ta-heat" viewBox="0 0 48 28" '
         f'width="48" height="28" role="img" aria-label="{escape(label)}">'

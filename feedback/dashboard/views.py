@@ -29,6 +29,7 @@ from django.utils import timezone
 from consultations.models import Consultation
 from consultations.roles import Role, is_site_admin, user_department_id, user_has_role
 from feedback.analysis import aggregates, charts
+from feedback.analysis.suppression import display
 from feedback.exports import files
 from feedback.models import StaffJob
 from feedback.permissions import EXACT, analysis_access, analysis_consultation, can_see_any_analysis
@@ -63,7 +64,12 @@ def analysis_dashboard(request: HttpRequest, consultation_id: int) -> HttpRespon
         "keywords": charts.bar_chart(data["keywords"].title, data["keywords"].as_rows()),
     }
     clauses = [
-        (clause, charts.heat_swatch(clause.level, clause.total, f"{clause.number}"))
+        (
+            clause,
+            charts.heat_swatch(
+                clause.level, clause.total, f"{clause.number}: {display(clause.total)}"
+            ),
+        )
         for clause in data["clauses"].clauses
     ]
     context = {

@@ -3,9 +3,15 @@
 What an export never contains: contact data (the ``Contact`` table is never read here, and
 ``contact_ref`` is not selected), receipt codes, names of staff, IP addresses. Each opinion is
 identified by a pseudonym (an HMAC of its id with the site's secret key), so two exports can be
-compared but nobody can go from a row to a receipt. Texts are masked (phone numbers, e-mail
-addresses, ID-card-like numbers) and cells that spreadsheet programs would run as formulas are
+compared but nobody can go from a row to a receipt. Texts are masked as on the public pages
+(``feedback.privacy.masking``) and cells that spreadsheet programs would run as formulas are
 prefixed with an apostrophe.
+
+Withdrawn opinions (issue 12, "withdrawn means withdrawn") keep their row, so that the rows add
+up to the opinions received, but only as withdrawn: pseudonym, consultation, channel, date
+received and "Withdrawn: yes"; every other cell (stance, how affected, preferences, answers,
+comments, themes, no-theme reason, campaign group, public display) is empty, and their parts
+are not read at all.
 
 How it scales (bench/export.py, 1M opinions, goal ≤ 2 min and ≤ 200 MB RSS each; measured
 2 Dec 2026 on 2 shared cores: CSV 58 s / 146 MB, XLSX 64 s / 156 MB): rows are read with a
@@ -65,36 +71,24 @@ def _fallback_mask(text: str) -> str:
     return text
 
 
-# Everything ``feedback.privacy.masking`` finds has five digits or more, an at sign, or a WeChat word
-# (its WeChat IDs are letters). Texts without any of these (most opinions) skip the full
-# matching, which costs ~0.3 ms per text: 5 minutes for a million opinions otherwise. Plain
-# ``in`` tests first: they cost 0.1 µs where a regular expression over the text costs 30 µs.
-_DIGIT = re.compile(r"\d")
-_LATIN_WORD = re.compile(r"wechat|weixin|vx", re.IGNORECASE)
-
-
 def _maybe_personal(text: str) -> bool:
-    if "@" in text or "＠" in text or "﹫" in text or "微信" in text:
-        return True
-    if len(_DIGIT.findall(text)) >= 5:
-        return True
-    if "w" in text or "W" in text or "v" in text or "V" in text:
-        return _LATIN_WORD.search(text) is not None
-    return False
+    """The masking's own quick pre-check (a few microseconds); ``mask_text`` runs it too."""
+    from feedback.privacy.masking import may_contain_personal_data
+
+    return may_contain_personal_data(text)
 
 
 def _masker() -> Callable[[str], str]:
-    """``feedback.privacy.masking.mask_text`` (written for public display) when it exists, else a
-    conservative local version, so exports are never unmasked; gated by a cheap pre-check."""
+    """``feedback.privacy.masking.mask_text``, the masking of the public pages (NFKC; phone
+    numbers also in full-width digits or Chinese numerals, "at/dot" e-mail addresses, WeChat IDs
+    without a colon, plates, dwelling addresses and names next to them). It starts with its own
+    quick pre-check, so most texts cost a few microseconds. The local fallback only keeps
+    exports masked should the module ever fail to import."""
     try:
         from feedback.privacy.masking import mask_text
     except ImportError:
-        mask_text = _fallback_mask
-
-    def mask(text: str) -> str:
-        return mask_text(text) if text and _maybe_personal(text) else text
-
-    return mask
+        return _fallback_mask
+    return mask_text
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -182,7 +176,8 @@ def iter_register_rows(
 ) -> Iterator[list]:
     """One list of cells per opinion (withdrawn and hidden ones included, flagged): strings,
     except the day received, a ``date`` (``None`` if unknown), which CSV writes as ISO 8601 and
-    XLSX as a real date."""
+    XLSX as a real date. A withdrawn opinion's row has nothing but its pseudonym, consultation,
+    channel, day and the withdrawn flag (see the module docstring)."""
     from consultations.models import Clause
     from feedback.models import (
         AffectedStatus,
@@ -231,6 +226,9 @@ def iter_register_rows(
         return clause_numbers[pk]
 
     yes, no = _("yes"), _("no")
+    # After pseudonym, consultation, channel and day: nine empty cells, "yes", and an empty
+    # public display.
+    withdrawn_row = [""] * 9 + [yes, ""]
     slug = consultation.slug
     pseudonym_of = _pseudonymiser()
 
@@ -269,7 +267,7 @@ def iter_register_rows(
         # submission_id and without joins (a join back to the opinion, to check its
         # consultation, cost more than all the rest). Parts of opinions of other consultations
         # whose ids fall in the range are skipped here, by the id set.
-        ids = {row[0] for row in batch}
+        ids = {row[0] for row in batch if not row[8]}  # withdrawn: no part is read
         in_range = {"submission_id__gte": batch[0][0], "submission_id__lte": batch[-1][0]}
         prefs: dict[int, list] = {}
         for sid, alt, pref in (
@@ -306,6 +304,9 @@ def iter_register_rows(
             if sid in ids:  # a theme coded twice (opinion and clause comment) is listed once
                 coded.setdefault(sid, {})[theme_id] = theme(theme_id)
         for pk, channel, day, stance, aff, comment, no_theme, group, withdrawn, mod in batch:
+            if withdrawn:
+                yield [pseudonym_of(pk), slug, channels.get(channel, channel), day, *withdrawn_row]
+                continue
             yield [
                 pseudonym_of(pk),
                 slug,
@@ -336,10 +337,12 @@ def aggregate_header() -> list[str]:
 
 
 def iter_aggregate_rows(data: dict) -> Iterator[list]:
-    """Flatten ``aggregates.dashboard()`` into (breakdown, row, column, count) rows; suppressed
-    cells are written "<5"."""
+    """Flatten ``aggregates.dashboard()`` into (breakdown, row, column, count) rows. Counts are
+    numbers; a hidden cell is written as its label, a distinct text per kind: "<5" (1 to 4),
+    "hidden (protects a small group)" (5 or more), "not shown" (any number). The file shows a
+    part of what the dashboard shows, so the dashboard's suppression protects it too."""
     from feedback.analysis.shapes import ClauseMap, CrossTab, Series
-    from feedback.analysis.suppression import display
+    from feedback.analysis.suppression import export_value
 
     totals = data["totals"]
     title = _("Register totals")
@@ -351,28 +354,20 @@ def iter_aggregate_rows(data: dict) -> Iterator[list]:
         ("campaign_groups", _("campaign groups")),
         ("in_campaign_groups", _("opinions in campaign groups")),
     ):
-        yield [title, str(label), "", totals[key]]
+        yield [title, str(label), "", export_value(totals[key])]
     for value in data.values():
         if isinstance(value, Series):
             for item in value.items:
-                count = item.count if item.count is not None else display(None)
-                yield [value.title, item.label, "", count]
+                yield [value.title, item.label, "", export_value(item.count)]
         elif isinstance(value, CrossTab):
             for row in value.rows:
                 for col_key, col_label in value.columns:
-                    cell = row.cells[col_key]
-                    yield [
-                        value.title,
-                        row.label,
-                        col_label,
-                        display(cell) if cell is None else cell,
-                    ]
+                    yield [value.title, row.label, col_label, export_value(row.cells[col_key])]
         elif isinstance(value, ClauseMap):
             name = _("Comments on clauses")
             for clause in value.clauses:
                 label = f"{clause.number}. {clause.heading}".strip()
-                cell = clause.total
-                yield [name, label, _("total"), display(cell) if cell is None else cell]
+                yield [name, label, _("total"), export_value(clause.total)]
 
 
 # --------------------------------------------------------------------------- CSV

@@ -10,8 +10,8 @@ The result is stored at publication (``ConsultationResponse.counts``, ``version`
 before (no ``version``: ``total``, ``by_channel`` as {channel: n}, ``campaign_opinions``).
 
 Every opinion is counted whatever its moderation state (moderation changes display, never
-counts). The coding figures cover every received opinion, withdrawn ones included (every
-opinion is coded or marked "no theme" before publishing). Per-disposition counts are the
+counts). The coding figures cover every opinion that was not withdrawn (each is coded or
+marked "no theme" before publishing); withdrawn ones are counted only as withdrawn (issue 12). Per-disposition counts are the
 distinct opinions coded to at least one theme with that disposition; an opinion coded to themes
 with different dispositions counts under each, so they need not add up to the total.
 ``no_theme`` counts opinions an analyst marked as having no theme (and no coding); ``uncoded``
@@ -37,10 +37,11 @@ def response_totals(consultation: Consultation) -> dict:
     # Two semi/anti-joins (hash joins at any size) rather than EXISTS per row in one aggregate:
     # half the time at 100k opinions.
     has_coding = Exists(Coding.objects.filter(submission=OuterRef("pk")))
-    submissions = Submission.objects.filter(consultation=consultation)
+    # Withdrawn opinions are counted only as withdrawn (issue 12): not coded, not uncoded.
+    submissions = Submission.objects.filter(consultation=consultation, withdrawn=False)
     coded = submissions.filter(has_coding).count()
     no_theme = submissions.exclude(no_theme_reason="").exclude(has_coding).count()
-    codings = Coding.objects.filter(theme__consultation=consultation)
+    codings = Coding.objects.filter(theme__consultation=consultation, submission__withdrawn=False)
     by_theme = {
         str(row["theme_id"]): row["n"]
         for row in codings.order_by()
@@ -60,7 +61,7 @@ def response_totals(consultation: Consultation) -> dict:
             "version": SNAPSHOT_VERSION,
             "coded": coded,
             "no_theme": no_theme,
-            "uncoded": totals["received"] - coded - no_theme,
+            "uncoded": totals["active"] - coded - no_theme,
             "themes": Theme.objects.filter(consultation=consultation).count(),
             "by_theme": by_theme,
             "by_disposition": by_disposition,

@@ -5,6 +5,13 @@ publication (the canonical ``aggregates.register_totals`` plus the coding figure
 ``snapshot_totals`` so that responses published with an older snapshot still show; dispositions
 are final after publication, so page and PDF never change.
 No names, receipt codes or contact data are included (R25).
+
+The page and the PDF are public, so their figures are one suppression release
+(``feedback.analysis.suppression``, built by ``report_release``): counts of 1–4 are hidden, and
+so is whatever would give one away from the rest of the page (the totals of the channel table,
+the withdrawals, the themes and dispositions, which a reader knows cover every coded opinion).
+The headline totals (received, withdrawn) are exact. ``Report.counts`` holds the figures as
+shown; the exact snapshot stays on the response.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.diff import UNCHANGED, draft_version_diff
 from feedback.analysis.aggregates import campaign_summary
+from feedback.analysis.suppression import Outcome, Release
 from feedback.models import ConsultationResponse, Disposition, Theme
 from feedback.response.counts import snapshot_totals
 
@@ -36,7 +44,7 @@ def personal_data_found(text: str) -> list[str]:
 @dataclass
 class ThemeLine:
     theme: Theme
-    opinions: int
+    opinions: object  # a count, or a hidden one (see feedback.analysis.suppression)
     disposition: str
     disposition_label: str
     reason: str
@@ -44,30 +52,79 @@ class ThemeLine:
     clause_numbers: list[int] = field(default_factory=list)
 
 
+UNKNOWN = "—"  # a figure an old snapshot did not record
+
+
 @dataclass
 class Report:
     response: ConsultationResponse
-    counts: dict
-    channels: list[tuple[str, int, int | None]]  # (label, received, withdrawn or None: unknown)
+    counts: dict  # the figures as shown (hidden ones replaced), see shown_counts
+    channels: list[tuple[str, object, object]]  # (label, received, withdrawn or UNKNOWN)
     summary: dict | None  # "N opinions, M distinct texts, K campaign groups"; None: unknown
-    dispositions: list[tuple[str, str, int]]
+    dispositions: list[tuple[str, str, object]]
     themes: list[ThemeLine]
     diff: list
     unchanged_clauses: int
+    outcome: Outcome | None = None
+
+
+def report_release(counts: dict, themes: list[tuple[str, str]]) -> Release:
+    """Everything the page and the PDF show, and what a reader knows about it.
+
+    ``counts``: a snapshot (``snapshot_totals``); ``themes``: (theme id, disposition) of the
+    themes listed. Received = the channels listed (only channels with opinions are, so each has
+    at least one), withdrawn = the withdrawals per channel, each no more than its channel;
+    opinions in campaign groups are part of those received, at least two per group; every
+    received opinion is coded or marked "no theme" (none is left uncoded at publication); the
+    themes cover the coded opinions, each theme is part of them and part of its disposition's
+    count, which its themes cover.
+    """
+    release = Release()
+    received, withdrawn = ("received",), ("withdrawn",)
+    release.add(received, counts["received"], headline=True)
+    release.add(withdrawn, counts["withdrawn"], headline=True)
+    rows = [row for row in counts["by_channel"] if row["received"]]
+    for row in rows:
+        release.add(("received", row["channel"]), row["received"], lower=1)
+    release.equal(received, [("received", row["channel"]) for row in rows])
+    if rows and all(row["withdrawn"] is not None for row in rows):
+        for row in rows:
+            release.add(("withdrawn", row["channel"]), row["withdrawn"])
+            release.part_of(("withdrawn", row["channel"]), ("received", row["channel"]))
+        release.equal(withdrawn, [("withdrawn", row["channel"]) for row in rows])
+    in_groups, groups = ("in_campaign_groups",), ("campaign_groups",)
+    release.add(in_groups, counts.get("in_campaign_groups") or 0)
+    release.add(groups, counts.get("campaign_groups") or 0, primary=False)  # not people
+    release.part_of(in_groups, received)
+    release.part_of(groups, in_groups, times=2)
+    coded, no_theme, uncoded = ("coded",), ("no_theme",), ("uncoded",)
+    release.add(no_theme, counts.get("no_theme") or 0)
+    release.add(uncoded, counts.get("uncoded") or 0, headline=True)  # 0: a publication rule
+    release.add(
+        coded,
+        counts["received"] - release.exact(no_theme) - release.exact(uncoded),
+        published=False,
+    )
+    release.equal(received, [coded, no_theme, uncoded])
+    by_theme = counts.get("by_theme") or {}
+    by_disposition = counts.get("by_disposition") or {}
+    for value in Disposition.values:
+        release.add(("disposition", value), by_disposition.get(value, 0))
+        release.part_of(("disposition", value), coded)
+    for theme_id, disposition in themes:
+        key = ("theme", theme_id)
+        release.add(key, by_theme.get(theme_id, 0))
+        release.part_of(key, coded)
+        release.part_of(key, ("disposition", disposition))
+    release.at_least(coded, [("theme", theme_id) for theme_id, _d in themes])
+    for value in Disposition.values:
+        release.at_least(("disposition", value), [("theme", t) for t, d in themes if d == value])
+    return release
 
 
 def build_report(response: ConsultationResponse) -> Report:
-    counts = snapshot_totals(response.counts)
-    channels = [
-        (row["label"], row["received"], row["withdrawn"])
-        for row in counts["by_channel"]
-        if row["received"]
-    ]
-    by_disposition = counts.get("by_disposition") or {}
-    dispositions = [
-        (value, str(label), by_disposition.get(value, 0)) for value, label in Disposition.choices
-    ]
-    by_theme = counts.get("by_theme") or {}
+    exact = snapshot_totals(response.counts)
+    by_theme = exact.get("by_theme") or {}
     themes = []
     for theme in (
         Theme.objects.filter(consultation_id=response.consultation_id)
@@ -90,6 +147,15 @@ def build_report(response: ConsultationResponse) -> Report:
                 clause_numbers=sorted(c.number for c in answer.changed_clauses.all()),
             )
         )
+    release = report_release(exact, [(str(line.theme.pk), line.disposition) for line in themes])
+    outcome = release.solve()
+    for line in themes:
+        line.opinions = outcome[("theme", str(line.theme.pk))]
+    counts = shown_counts(exact, outcome)
+    channels = [(row["label"], row["received"], row["withdrawn"]) for row in counts["by_channel"]]
+    dispositions = [
+        (value, str(label), outcome[("disposition", value)]) for value, label in Disposition.choices
+    ]
     diff, unchanged = [], 0
     if response.draft_from_id and response.draft_to_id:
         for d in draft_version_diff(response.draft_from, response.draft_to):
@@ -98,8 +164,47 @@ def build_report(response: ConsultationResponse) -> Report:
             else:
                 diff.append(d)
     return Report(
-        response, counts, channels, campaign_summary(counts), dispositions, themes, diff, unchanged
+        response,
+        counts,
+        channels,
+        campaign_summary(counts),
+        dispositions,
+        themes,
+        diff,
+        unchanged,
+        outcome,
     )
+
+
+def shown_counts(exact: dict, outcome: Outcome) -> dict:
+    """The snapshot as the page shows it: hidden figures replaced, figures the page does not
+    show (per stance, coded, active per channel) left out."""
+    by_channel = [
+        {
+            "channel": row["channel"],
+            "label": row["label"],
+            "received": outcome[("received", row["channel"])],
+            "withdrawn": (  # None would read "<5": an unknown figure is UNKNOWN
+                UNKNOWN if row["withdrawn"] is None else outcome[("withdrawn", row["channel"])]
+            ),
+        }
+        for row in exact["by_channel"]
+        if row["received"]
+    ]
+    keep = ("version", "distinct_texts", "themes")
+    return {
+        **{key: exact.get(key) for key in keep},
+        # Exact, unless a tiny consultation leaves nothing else to hide (see suppression).
+        "received": outcome[("received",)],
+        "withdrawn": outcome[("withdrawn",)],
+        "by_channel": by_channel,
+        "in_campaign_groups": outcome[("in_campaign_groups",)],
+        "campaign_groups": outcome[("campaign_groups",)],
+        "no_theme": outcome[("no_theme",)],
+        "by_theme": {key[1]: value for key, value in outcome.values.items() if key[0] == "theme"},
+        "by_disposition": {value: outcome[("disposition", value)] for value in Disposition.values},
+        "computed_at": exact.get("computed_at"),
+    }
 
 
 DISPOSITION_HELP = {

@@ -51,7 +51,10 @@ def response_page(request: HttpRequest, *, page, slug: str) -> HttpResponse:
 
 
 def pdf_cache_key(response, language: str) -> str:
-    return f"response-pdf:{response.consultation_id}:{response.published_at.timestamp()}:{language}"
+    # v2: PDFs cached before the suppression of issue 12 showed exact small counts.
+    return (
+        f"response-pdf-v2:{response.consultation_id}:{response.published_at.timestamp()}:{language}"
+    )
 
 
 def render_document(consultation, response):

@@ -21,10 +21,17 @@ def response_status(consultation) -> dict:
 
 @register.filter
 def shown(count):
-    """A possibly suppressed count as shown in tables ("<5" for a hidden small cell)."""
-    from feedback.analysis.suppression import display
+    """A possibly suppressed count as shown in tables: the number, or the labelled span of a
+    hidden cell ("<5", "hidden (protects a small group)", "not shown"; see analysis_tags)."""
+    from feedback.templatetags.analysis_tags import render_count
 
-    return display(count)
+    return render_count(count)
+
+
+@register.filter
+def share(value):
+    """A percentage as shown: "76.9%", or nothing when it is not shown (a hidden count)."""
+    return "" if value is None else f"{value}%"
 
 
 @register.filter

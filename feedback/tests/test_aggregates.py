@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from feedback.analysis import aggregates
+from feedback.analysis.suppression import PROTECTS
 from feedback.tests._analysis_data import build_register, make_submission
 
 pytestmark = pytest.mark.django_db
@@ -150,8 +151,9 @@ def test_suppressed_breakdowns(bigger):
     assert (exact["web"], exact["phone"], exact["letter"]) == (7, 5, 3)
     shown = aggregates.by_channel(bigger, suppressed=True)
     cells = counts(shown)
-    # 3 is hidden, and so is the next smallest (5), else 3 = 15 − 7 − 5.
-    assert cells["letter"] is None and cells["phone"] is None and cells["web"] == 7
+    # 3 is hidden, and so is the next smallest (5), else 3 = 15 − 7 − 5; 5 is not "<5": it
+    # is labelled as hidden to protect a small group.
+    assert cells["letter"] is None and cells["phone"] is PROTECTS and cells["web"] == 7
     assert cells["email"] == 0  # zero stays zero
     assert shown.total == 15  # totals exact
     table = aggregates.stance_by_affected(bigger, suppressed=True)
@@ -163,7 +165,8 @@ def test_suppressed_breakdowns(bigger):
 def test_suppressed_clause_heat_does_not_reveal_small_counts(open_consultation, register):
     heat = aggregates.clause_heatmap(open_consultation, suppressed=True)
     assert all(c.total is None or c.total == 0 for c in heat.clauses)
-    assert {c.level for c in heat.clauses if c.total is None} == {1}
+    # A hidden total gets the grey of hidden figures, not a colour step of the scale.
+    assert {c.level for c in heat.clauses if c.total is None} == {-1}
 
 
 def test_aggregates_are_database_queries_not_row_loops(open_consultation, register):

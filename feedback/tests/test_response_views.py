@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.core.cache import cache
@@ -12,7 +13,9 @@ from django.utils import timezone, translation
 from consultations.roles import Role
 from consultations.tests.factories import UserFactory
 from feedback.analysis import aggregates
+from feedback.analysis.suppression import PROTECTS, WITHHELD, display, is_hidden
 from feedback.models import Coding, Disposition, Submission, ThemeResponse
+from feedback.response.report import build_report
 from feedback.response.selectors import published_response as published
 from feedback.response.services import disposition_set, response_publish
 from feedback.response.views import pdf_cache_key
@@ -44,6 +47,24 @@ def publish(world):
 
 def _ints(pattern: str, html: str) -> list[int]:
     return [int(n) for n in re.findall(pattern, html)]
+
+
+def _truthful(value, exact: int) -> bool:
+    """A shown number is the register's; "<5" is 1 to 4; "hidden" is 5 or more; "not shown"
+    claims nothing; and a count of 1 to 4 is never shown."""
+    if 0 < exact < 5 and not is_hidden(value):
+        return False
+    if value is None:
+        return 0 < exact < 5
+    if value is PROTECTS:
+        return exact >= 5
+    return value is WITHHELD or value == exact
+
+
+def _cells(attribute: str, html: str, tag: str = "td") -> list[str]:
+    """The text of each element carrying ``attribute``, tags removed ("<5" for a hidden one)."""
+    found = re.findall(rf"<{tag}[^>]*{attribute}[^>]*>(.*?)</{tag}>", html, re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in found]
 
 
 def test_404_before_publication(client, world):
@@ -108,39 +129,41 @@ def test_public_page_pdf_and_analysis_reconcile_with_the_register(client, world)
 
     html = client.get(page_url(world)).content.decode()
     text, pdf = _pdf_layout(c)
-    # Opinions by channel (received, withdrawn), the totals, withdrawals, campaign groups.
+    # Opinions by channel (received, withdrawn): the page is public, so its small counts are
+    # hidden (issue 12, point 8); page and PDF show the same thing, every number shown is the
+    # register's and every hidden one is labelled for what it is.
+    report = build_report(published(c))
     page_channels = list(
-        zip(
-            _ints(r"data-channel-count>(\d+)<", html),
-            _ints(r"data-channel-withdrawn>(\d+)<", html),
-            strict=True,
-        )
+        zip(_cells("data-channel-count", html), _cells("data-channel-withdrawn", html), strict=True)
     )
     pdf_channels = list(
-        zip(
-            map(int, pdf[("data-channel-count", "")]),
-            map(int, pdf[("data-channel-withdrawn", "")]),
-            strict=True,
-        )
+        zip(pdf[("data-channel-count", "")], pdf[("data-channel-withdrawn", "")], strict=True)
     )
-    assert page_channels == pdf_channels == analysis_channels
-    assert sum(n for n, _w in page_channels) == received
+    shown = [(display(n), display(w)) for _label, n, w in report.channels]
+    assert page_channels == pdf_channels == shown
+    for (n, w), (exact_n, exact_w) in zip(
+        [(n, w) for _label, n, w in report.channels], analysis_channels, strict=True
+    ):
+        assert _truthful(n, exact_n) and _truthful(w, exact_w)
     for element_id, expected in [
         ("total-received", received),
         ("total-withdrawn", withdrawn),
         ("withdrawn-count", withdrawn),
         ("campaign-groups", 1),
-        ("no-theme-count", 1),
     ]:
         assert _ints(rf'id="{element_id}">(\d+)<', html) == [expected], element_id
         assert pdf[("id", element_id)] == [str(expected)], element_id
+    # One opinion about no theme: "<5", on the page and in the PDF.
+    assert _cells('id="no-theme-count"', html, tag="span") == ["<5"]
+    assert pdf[("id", "no-theme-count")] == ["<5"]
     # "N opinions, M distinct texts, K campaign groups" (R61), on the page and in the PDF.
     sentence = f"{received} 条意见，{distinct} 种不同文本，1 个相同/相似意见组"
     summary = re.search(r'<p class="campaign-summary"[^>]*>\s*(.*?)\s*</p>', html, re.S)
     assert summary and summary.group(1) == sentence
     assert f'data-opinions="{received}" data-distinct-texts="{distinct}" data-groups="1"' in html
     assert re.sub(r"\s+", "", sentence) in text
-    # Opinions per disposition = distinct coded opinions of themes with that disposition.
+    # Opinions per disposition = distinct coded opinions of themes with that disposition,
+    # hidden when under 5 (or when they would give a hidden one away).
     for disposition in Disposition.values:
         expected = (
             Coding.objects.filter(theme__consultation=c, theme__response__disposition=disposition)
@@ -148,12 +171,14 @@ def test_public_page_pdf_and_analysis_reconcile_with_the_register(client, world)
             .distinct()
             .count()
         )
-        shown = _ints(rf'data-disposition="{disposition}">(\d+)<', html)
-        assert shown == [expected], disposition
-        assert pdf[("data-disposition", disposition)] == [str(expected)], disposition
-    # Per theme: disposition and count.
-    assert _ints(r"data-theme-count>(\d+)<", html) == [4, 3]
-    assert pdf[("data-theme-count", "")] == ["4", "3"]
+        value = report.counts["by_disposition"][disposition]
+        assert _truthful(value, expected), disposition
+        cell = _cells(f'data-disposition="{disposition}"', html)
+        assert cell == [display(value)], disposition
+        assert pdf[("data-disposition", disposition)] == [display(value)], disposition
+    # Per theme: disposition and count (4 and 3 opinions: "<5").
+    assert _cells("data-theme-count", html, tag="span") == ["<5", "<5"]
+    assert pdf[("data-theme-count", "")] == ["<5", "<5"]
     assert 'data-theme-disposition="adopted"' in html
     assert "补偿标准由省级文件规定" in html and "补偿标准由省级文件规定" in text
     # The diff, clause by clause.
@@ -213,12 +238,14 @@ def test_a_response_published_with_an_old_snapshot_still_shows(client, world):
     response = client.get(page_url(world))
     assert response.status_code == 200
     html = response.content.decode()
-    assert _ints(r"data-channel-count>(\d+)<", html) == [5, 1, 1]
+    # 5, 1 and 1 by channel out of 7: the two single opinions are "<5", and the 5 cannot be
+    # shown or labelled "hidden" (5 or more) without giving them away (7 - 5 = 1 + 1): not shown.
+    assert _cells("data-channel-count", html) == ["not shown", "<5", "<5"]
     assert html.count("data-channel-withdrawn>—<") == 3
     assert _ints(r'id="total-received">(\d+)<', html) == [7]
     assert _ints(r'id="campaign-groups">(\d+)<', html) == [1]
     assert "campaign-summary" not in html  # distinct texts were not recorded then
-    assert _ints(r'data-disposition="not_adopted">(\d+)<', html) == [3]
+    assert _cells('data-disposition="not_adopted"', html) == ["<5"]
     assert client.get(page_url(world) + "pdf/").content.startswith(b"%PDF")
 
 
@@ -262,15 +289,18 @@ def test_pdf_is_cached_by_publication_time(client, world):
 
 
 def test_receipt_shows_theme_and_answer_once_published(client, world):
+    from feedback.tests._receipt import LOOKUP, open_receipt
+
     code = world.subs[1].formatted_receipt  # coded under both themes
-    url = f"/consultations/receipt/{code}/"
-    html = client.get(url).content.decode()
+    open_receipt(client, code)
+    html = client.get(LOOKUP).content.decode()
     assert "补偿标准由省级文件规定" not in html
     publish(world)
-    html = client.get(url).content.decode()
+    html = client.get(LOOKUP).content.decode()
     assert "环境监测" in html and "补偿标准" in html
     assert "补偿标准由省级文件规定" in html
-    no_theme = client.get(f"/consultations/receipt/{world.subs[5].formatted_receipt}/")
+    open_receipt(client, world.subs[5].formatted_receipt)
+    no_theme = client.get(LOOKUP)
     assert "tj-theme-answer" not in no_theme.content.decode()
 
 
