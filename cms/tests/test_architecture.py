@@ -195,7 +195,7 @@ def test_benchmarks_use_public_names_only():
     assert private == []
 
 
-@pytest.mark.parametrize("module", ["feedback.analysis.text", "feedback.analysis.suppression"])
+@pytest.mark.parametrize("module", ["feedback.analysis.text", "feedback.analysis.evaluation"])
 def test_pure_analysis_modules_import_no_django(module):
     graph = grimp.build_graph("feedback", include_external_packages=True)
     assert "django" not in graph.find_modules_directly_imported_by(module)

@@ -75,7 +75,8 @@ def report_release(counts: dict, themes: list[tuple[str, str]]) -> Release:
     themes listed. Received = the channels listed (only channels with opinions are, so each has
     at least one), withdrawn = the withdrawals per channel, each no more than its channel;
     opinions in campaign groups are part of those received, at least two per group; every
-    received opinion is coded or marked "no theme" (none is left uncoded at publication); the
+    received opinion is withdrawn, coded or marked "no theme" (none is left uncoded at
+    publication); the
     themes cover the coded opinions, each theme is part of them and part of its disposition's
     count, which its themes cover.
     """
@@ -100,12 +101,17 @@ def report_release(counts: dict, themes: list[tuple[str, str]]) -> Release:
     coded, no_theme, uncoded = ("coded",), ("no_theme",), ("uncoded",)
     release.add(no_theme, counts.get("no_theme") or 0)
     release.add(uncoded, counts.get("uncoded") or 0, headline=True)  # 0: a publication rule
+    # Withdrawn opinions are counted only as withdrawn, never coded (issue 12): every other
+    # received opinion is coded, marked "no theme" or still uncoded.
     release.add(
         coded,
-        counts["received"] - release.exact(no_theme) - release.exact(uncoded),
+        counts["received"]
+        - release.exact(withdrawn)
+        - release.exact(no_theme)
+        - release.exact(uncoded),
         published=False,
     )
-    release.equal(received, [coded, no_theme, uncoded])
+    release.equal(received, [coded, no_theme, uncoded, withdrawn])
     by_theme = counts.get("by_theme") or {}
     by_disposition = counts.get("by_disposition") or {}
     for value in Disposition.values:

@@ -286,12 +286,14 @@ def test_response_totals_reconcile(world):
     assert totals["active"] == 6 == sum(totals["by_stance"].values())
     assert totals["distinct_texts"] == 4
     assert totals["no_theme"] == 1 and totals["uncoded"] == 0
-    assert totals["coded"] + totals["no_theme"] == totals["received"]
+    # Withdrawn opinions are counted only as withdrawn, never coded (issue 12).
+    assert totals["coded"] + totals["no_theme"] == totals["active"]
     assert totals["campaign_groups"] == 1 and totals["in_campaign_groups"] == 2
     # health (adopted): 4 opinions; money (not adopted): 3, one of them also in health.
     assert totals["by_disposition"]["adopted"] == 4
-    assert totals["by_disposition"]["not_adopted"] == 3
-    assert totals["by_theme"] == {str(world.themes[0].pk): 4, str(world.themes[1].pk): 3}
+    # (the withdrawn opinion coded under money is left out: counted only as withdrawn)
+    assert totals["by_disposition"]["not_adopted"] == 2
+    assert totals["by_theme"] == {str(world.themes[0].pk): 4, str(world.themes[1].pk): 2}
     assert totals["version"] == 2
     # The stored snapshot reads back as it was (labels re-translated, nothing else changed).
     assert snapshot_totals(totals) == totals
