@@ -10,9 +10,11 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from consultations.models import Clause, DraftVersion, Question
+from consultations.roles import Role
 from consultations.tests.factories import (
     AlternativeFactory,
     QuestionFactory,
+    UserFactory,
     published_consultation,
 )
 from feedback.tests._receipt import receipt_from_redirect  # noqa: F401 (tests import it here)
@@ -102,3 +104,27 @@ def build_form(consultation, data=None, form_class=None, parts=None):
         clauses=parts.clauses,
         field_cache=parts.fields,
     )
+
+
+# The people and the opinion of the privacy officers' tests (test_identity_*.py,
+# test_privacy_audit_viewer.py); a module may define its own ``opinion``.
+@pytest.fixture
+def officer():
+    return UserFactory.with_role(Role.PRIVACY_OFFICER)
+
+
+@pytest.fixture
+def second_officer():
+    return UserFactory.with_role(Role.PRIVACY_OFFICER)
+
+
+@pytest.fixture
+def site_admin():
+    return UserFactory.with_role(Role.SITE_ADMIN)
+
+
+@pytest.fixture
+def opinion(open_consultation):
+    from feedback.tests._identity import opinion_with_contact
+
+    return opinion_with_contact(open_consultation)

@@ -31,11 +31,6 @@ pytestmark = pytest.mark.django_db
 TODAY = date(2026, 12, 1)
 
 
-@pytest.fixture
-def officer():
-    return UserFactory.with_role(Role.PRIVACY_OFFICER)
-
-
 def _record(officer, received_on, **overrides):
     fields = {
         "user": officer,

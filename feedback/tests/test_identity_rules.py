@@ -33,26 +33,6 @@ pytestmark = pytest.mark.django_db
 Status = IdentityRequest.Status
 
 
-@pytest.fixture
-def opinion(open_consultation):
-    return opinion_with_contact(open_consultation)
-
-
-@pytest.fixture
-def officer():
-    return UserFactory.with_role(Role.PRIVACY_OFFICER)
-
-
-@pytest.fixture
-def second_officer():
-    return UserFactory.with_role(Role.PRIVACY_OFFICER)
-
-
-@pytest.fixture
-def site_admin():
-    return UserFactory.with_role(Role.SITE_ADMIN)
-
-
 # --- staff of other roles -----------------------------------------------------------------
 
 

@@ -35,11 +35,6 @@ WORDS = "垃圾焚烧厂离我家只有三百米，我坚决反对。"
 
 
 @pytest.fixture
-def officer():
-    return UserFactory.with_role(Role.PRIVACY_OFFICER)
-
-
-@pytest.fixture
 def opinion(open_consultation):
     submission, _ = submission_create(
         consultation=open_consultation,
