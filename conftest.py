@@ -41,6 +41,75 @@ def _forget_routes():
     forget_form_parts()
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "password_only: the test client's login/force_login give a session without the second "
+        "factor (tests of staff authentication itself); see the fixture unverified_client",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _staff_second_factor(request, monkeypatch):
+    """Test-only: ``Client.force_login`` and ``Client.login`` also pass the second factor, as a
+    staff member who typed a real TOTP code would (a real confirmed device is made for the
+    user; the session names it as django_otp.login does). Their session is also marked active
+    in the far future, so that tests which move the clock by days are not signed out by the
+    30-minute idle timeout and pay no extra session write. Tests of authentication itself opt
+    out with ``@pytest.mark.password_only`` or the ``unverified_client`` fixture.
+
+    ``Client.login`` also gets a request to pass to ``authenticate`` (django-axes refuses to
+    authenticate without one; a bare request has no address and is counted as such)."""
+    from django.http import HttpRequest
+    from django.test import Client
+
+    verify = not (
+        request.node.get_closest_marker("password_only")
+        or "unverified_client" in request.fixturenames
+    )
+    original_force_login, original_login = Client.force_login, Client.login
+
+    def force_login(self, user, backend=None):
+        original_force_login(self, user, backend)
+        if verify:
+            _verify_test_session(self, user)
+
+    def login(self, **credentials):
+        credentials.setdefault("request", HttpRequest())
+        logged_in = original_login(self, **credentials)
+        if logged_in and verify:
+            _verify_test_session(self, self.session.get("_auth_user_id"))
+        return logged_in
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "login", login)
+    yield
+
+
+def _verify_test_session(client, user) -> None:
+    from django.contrib.auth import get_user_model
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from cms.staff_auth.activity import LAST_SEEN_SESSION_KEY
+    from feedback.tests._browser import staff_totp_device
+
+    if not hasattr(user, "pk"):
+        user = get_user_model().objects.get(pk=user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = staff_totp_device(user).persistent_id
+    session[LAST_SEEN_SESSION_KEY] = 253402300799  # 9999-12-31: never idle in these tests
+    session.save()
+
+
+@pytest.fixture
+def unverified_client(db):
+    """A test client whose login/force_login give a password-only session (no second factor,
+    the idle timeout as in production): for tests of staff authentication itself."""
+    from django.test import Client
+
+    return Client()
+
+
 @pytest.fixture
 def database_cache(settings):
     """The default cache in the database (production's), its table made inside the test's

@@ -62,6 +62,12 @@ class Limited:
 
 def client_network(request: HttpRequest) -> str:
     """The client's /24 or /48 network as text; ``unknown`` when the address is unusable."""
+    return _network(client_address(request))
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address as the trusted proxies tell it (REMOTE_ADDR without proxies); the
+    staff login's lockouts (cms/staff_auth) count by it. A forged X-Forwarded-For is ignored."""
     raw = request.META.get("REMOTE_ADDR", "")
     proxies = int(getattr(settings, "RATELIMIT_TRUSTED_PROXIES", 0) or 0)
     if proxies and _from_trusted_proxy(raw):
@@ -69,7 +75,7 @@ def client_network(request: HttpRequest) -> str:
         hops = [h for h in hops if h]
         if len(hops) >= proxies:
             raw = hops[-proxies]
-    return _network(raw)
+    return raw
 
 
 def _from_trusted_proxy(remote_addr: str) -> bool:

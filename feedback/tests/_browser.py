@@ -80,14 +80,45 @@ def horizontal_overflow(page) -> int:
 
 
 def admin_login(context, username: str, *, password: str):
-    """Log in through Wagtail's real login form; returns the page, on the admin dashboard."""
+    """Log in through Wagtail's real login form and the second-factor step (a real TOTP code of
+    the user's device, made for the test when it has none); returns the page, on the dashboard."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username=str(username))
+    device = staff_totp_device(user)
     page = context.new_page()
     page.goto("/admin/login/")
-    page.fill("input[name=username]", username)
+    page.fill("input[name=username]", str(username))
     page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/admin/second-factor/**")
+    page.fill("input[name=otp_token]", fresh_totp_code(device))
     page.click("form button[type=submit]")
     page.wait_for_url("**/admin/")
     return page
+
+
+# -- the second factor in tests (the conftest's force_login/login wrapper uses these too) -----
+
+
+def staff_totp_device(user):
+    """The user's confirmed TOTP device (one named "test" is made when the user has none)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return device
+
+
+def fresh_totp_code(device) -> str:
+    """A TOTP code the device accepts now: the current time step's code, after forgetting the
+    last step used (a code is accepted once; tests log the same user in several times)."""
+    from django_otp.oath import TOTP
+
+    type(device).objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
 
 
 WAGTAIL_VIOLATIONS: dict[str, set[str]] = {}
