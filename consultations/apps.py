@@ -23,3 +23,7 @@ class ConsultationsConfig(AppConfig):
         post_migrate.connect(
             ensure_roles_and_workflow, dispatch_uid="consultations_ensure_roles_and_workflow"
         )
+        # Documents: random stored names, department collections and groups (issue 13).
+        from consultations.documents import connect_signals
+
+        connect_signals()

@@ -62,10 +62,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 # Collection-scoped document permissions on the root collection (Wagtail checks these, not the
-# plain model permissions, when uploading and choosing documents).
+# plain model permissions, when uploading and choosing documents). Site administrators only:
+# editors and approvers get theirs on their department's collection (consultations/documents.py).
 COLLECTION_DOCUMENT_PERMISSIONS: dict[str, list[str]] = {
-    Role.EDITOR: ["add_document", "choose_document"],
-    Role.APPROVER: ["add_document", "choose_document"],
     Role.SITE_ADMIN: ["add_document", "change_document", "delete_document", "choose_document"],
 }
 
@@ -89,6 +88,9 @@ def ensure_roles() -> None:
         permissions = [p for p in (_permission(*spec) for spec in specs) if p is not None]
         group.permissions.add(*permissions)
     _ensure_collection_permissions()
+    from consultations.documents import department_documents_ensure_all
+
+    department_documents_ensure_all()
 
 
 def _ensure_collection_permissions() -> None:

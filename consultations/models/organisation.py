@@ -17,6 +17,24 @@ class Department(BilingualMixin, models.Model):
     office_hours = models.CharField(_("office hours"), max_length=200, blank=True)
     office_hours_en = models.CharField(_("office hours (English)"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # The department's own document collection and the group that may choose, add and change
+    # documents in it (consultations/documents.py keeps both and the group's members).
+    document_collection = models.OneToOneField(
+        "wagtailcore.Collection",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="department",
+    )
+    document_group = models.OneToOneField(
+        "auth.Group",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="document_department",
+    )
 
     class Meta:
         ordering = ["name"]

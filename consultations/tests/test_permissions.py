@@ -209,6 +209,12 @@ def test_post_migrate_gives_each_role_the_permissions_of_its_work():
     assert analyst == {"access_admin"}
     assert "change_department" in _codenames(Role.SITE_ADMIN)
     assert "change_department" not in editor | approver
+    # Documents: editors and approvers hold no permission on the root collection (that would be
+    # every department's documents); their department's group does, on its own collection
+    # (consultations/documents.py, tested in test_private_documents.py).
+    assert not GroupCollectionPermission.objects.filter(
+        group__name__in=[Role.EDITOR, Role.APPROVER], permission__codename="choose_document"
+    ).exists()
     assert GroupCollectionPermission.objects.filter(
-        group__name=Role.EDITOR, permission__codename="add_document"
+        group__name=Role.SITE_ADMIN, permission__codename="choose_document", collection__depth=1
     ).exists()

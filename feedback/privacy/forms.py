@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation
 from consultations.periods import local_date
+from consultations.permissions import consultation_ids_nameable_by
 from feedback.models import (
     AuditAction,
     ContactAccessLog,
@@ -76,16 +77,19 @@ class AuditFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["actor"].choices = [
             ("", _("everyone")),
             (SYSTEM, _("the system (no person)")),
             *[(str(u.pk), u.get_username()) for u in audit_actors()],
         ]
+        rows = list(Consultation.objects.order_by("-pk").values_list("pk", "title"))
+        # Unpublished consultations the user may not see are listed by number (issue 13).
+        nameable = consultation_ids_nameable_by(user, (pk for pk, _title in rows))
         self.fields["consultation"].choices = [
             ("", _("all consultations")),
-            *Consultation.objects.order_by("-pk").values_list("pk", "title"),
+            *[(pk, title if pk in nameable else f"#{pk}") for pk, title in rows],
         ]
 
     def clean(self):

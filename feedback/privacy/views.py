@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from consultations.periods import local_date
+from consultations.permissions import consultation_ids_nameable_by
 from feedback.models import AuditAction, IdentityRequest, PrivacyRequest
 from feedback.privacy import register, selectors, services
 from feedback.privacy.forms import (
@@ -242,14 +243,18 @@ def audit_viewer(request: HttpRequest) -> HttpResponse:
     """Read only: every staff action, filtered by action, person, consultation and dates.
     Shows no contact and no opinion text; each new view is itself an audit entry."""
     _require(can_use_privacy_screens(request.user))
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(request.GET or None, user=request.user)
     if request.GET and not form.is_valid():
         context = {"form": form, "page_obj": None, "rows": []}
         return TemplateResponse(request, "feedback/privacy/admin/audit.html", context, status=400)
     filters = form.filters() if form.is_bound else selectors.AuditFilters()
     services.audit_view_record(user=request.user, screen="audit", filters=filters.as_detail())
     page = _page(request, selectors.audit_entries(filters))
-    titles = selectors.consultation_titles(e.consultation_id for e in page if e.consultation_id)
+    # Titles of unpublished consultations only to those who may see them (issue 13): others
+    # see the consultation's number.
+    titles = selectors.consultation_titles(
+        consultation_ids_nameable_by(request.user, (e.consultation_id for e in page))
+    )
     rows = [
         {
             "entry": entry,
