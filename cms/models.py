@@ -112,13 +112,29 @@ class ConsultationIndexPage(
         remember_consultation_index(request, self)
         stamp = page_cache.consultation_stamp(slug)
         if stamp is None:
-            raise Http404
+            return self._withdrawn_notice(request, slug)
         detail_url = self.detail_path(self.get_url(request=request) or "/", slug)
         return self.render(
             request,
             template=page_cache.DETAIL_TEMPLATE,
             context_overrides=page_cache.detail_context(stamp, detail_url=detail_url),
         )
+
+    def _withdrawn_notice(self, request: HttpRequest, slug: str):
+        """410 with the reason and date when a confirmed two-person request took the
+        consultation offline (issue 13); otherwise 404. Only on the not-found path."""
+        from consultations.models import WithdrawalRequest
+
+        notice = WithdrawalRequest.objects.public_notice(slug)
+        if notice is None:
+            raise Http404
+        response = self.render(
+            request,
+            template="cms/consultation/withdrawn.html",
+            context_overrides={"withdrawal": notice, "consultation": notice.consultation},
+        )
+        response.status_code = 410
+        return response
 
     @classmethod
     def detail_path(cls, base: str, slug: str) -> str:

@@ -139,3 +139,50 @@ def _submitted_rows(formset, fields) -> list[tuple]:
             continue
         rows.append(tuple(_normalise(form.cleaned_data.get(name)) for name in fields))
     return rows
+
+
+# --- Two-person withdrawal (issue 13) ------------------------------------------------------
+
+
+class WithdrawalRequestForm(forms.Form):
+    """Step 1: an approver asks, with the reason shown in the public change log."""
+
+    action = forms.ChoiceField(
+        label=_("What should happen"),
+        choices=[],
+        widget=forms.RadioSelect,
+        initial="unpublish",
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Shown in the public change log and on the consultation's page once confirmed. "
+            "A second person (another approver of the department or a site administrator) "
+            "must confirm."
+        ),
+    )
+    reason_en = forms.CharField(
+        label=_("Reason (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from consultations.models import WithdrawalRequest
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = WithdrawalRequest.Action.choices
+
+
+class WithdrawalDecisionForm(forms.Form):
+    """Step 2: confirm, refuse (with a reason) or, for the requester, withdraw the request."""
+
+    decision = forms.ChoiceField(
+        choices=[("confirm", "confirm"), ("refuse", "refuse"), ("retract", "retract")],
+        widget=forms.HiddenInput,
+    )
+    comment = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to refuse or to withdraw the request; shown in the change log."),
+    )

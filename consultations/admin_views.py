@@ -28,6 +28,9 @@ from consultations.permissions import (
 )
 
 EXTEND_URL_NAME = "consultations_admin:extend"
+WITHDRAW_URL_NAME = "consultations_admin:withdraw"
+WITHDRAWAL_URL_NAME = "consultations_admin:withdrawal"
+WITHDRAWALS_URL_NAME = "consultations_admin:withdrawals"
 
 
 def rule_error_classes() -> tuple[type[Exception], ...]:
@@ -244,6 +247,36 @@ class ConsultationWorkflowActionView(ScopedObjectMixin, snippet_views.WorkflowAc
             return redirect(self.redirect_url)
 
 
+class ConsultationUnpublishView(ScopedObjectMixin, snippet_views.UnpublishView):
+    """Wagtail's unpublish URL never unpublishes a consultation: GET and POST both lead to the
+    two-person withdrawal request (``WithdrawalRequestView``). ``Consultation.unpublish``
+    refuses on its own too, whatever calls it."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect(WITHDRAW_URL_NAME, pk=self.object.pk)
+
+    def post(self, request, *args, **kwargs):
+        messages.warning(
+            request,
+            _(
+                "A published consultation is withdrawn only with a written reason and a "
+                "second person's confirmation."
+            ),
+        )
+        return redirect(WITHDRAW_URL_NAME, pk=self.object.pk)
+
+
+class ConsultationDeleteView(ScopedObjectMixin, snippet_views.DeleteView):
+    """Only a consultation never published can be deleted; a published one is withdrawn or
+    cancelled by two people instead (its change log and draft versions stay)."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not self.user_has_permission_for_instance("delete", obj):
+            raise PermissionDenied
+        return obj
+
+
 def _scoped(name: str, base: type) -> type:
     return type(name, (ScopedObjectMixin, base), {"__module__": __name__})
 
@@ -256,11 +289,11 @@ def consultation_view_classes() -> dict[str, type]:
         "add": ConsultationCreateView,
         "edit": ConsultationEditViewBase,
         "workflow_action": ConsultationWorkflowActionView,
-        "delete": _scoped("ConsultationDeleteView", v.DeleteView),
+        "delete": ConsultationDeleteView,
         "history": _scoped("ConsultationHistoryView", v.HistoryView),
         "usage": _scoped("ConsultationUsageView", v.UsageView),
         "inspect": _scoped("ConsultationInspectView", v.InspectView),
-        "unpublish": _scoped("ConsultationUnpublishView", v.UnpublishView),
+        "unpublish": ConsultationUnpublishView,
         "revisions": _scoped("ConsultationPreviewRevisionView", v.PreviewRevisionView),
         "revisions_compare": _scoped("ConsultationRevisionsCompareView", v.RevisionsCompareView),
         "revisions_unschedule": _scoped(

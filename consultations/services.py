@@ -28,7 +28,14 @@ from consultations.changes import (
     format_moment,
     question_rows,
 )
-from consultations.models import ChangeLogEntry, Clause, Consultation, DraftVersion, Stage
+from consultations.models import (
+    ChangeLogEntry,
+    Clause,
+    Consultation,
+    DraftVersion,
+    Stage,
+    WithdrawalRequest,
+)
 from consultations.rules import (
     ConsultationRuleError,
     RuleViolation,
@@ -71,6 +78,37 @@ def _log(consultation, type_, *, summary, summary_en, reason="", user=None) -> C
         summary_en=summary_en,
         reason=reason,
         actor=user if getattr(user, "pk", None) else None,
+    )
+
+
+def change_log_record(
+    *, consultation: Consultation, type_: str, summary: str, summary_en: str, reason="", user=None
+) -> ChangeLogEntry:
+    """A public change-log entry written by another service (the official response, the
+    disclosed risk assessment, the withdrawal requests); ``summary``/``summary_en`` are the
+    bilingual one-line descriptions, ``reason`` is shown as written."""
+    if type_ not in ChangeLogEntry.Type.values:
+        raise ValueError(f"unknown change-log type {type_!r}")
+    return _log(
+        consultation, type_, summary=summary, summary_en=summary_en, reason=reason, user=user
+    )
+
+
+def cancelled_violation(consultation: Consultation) -> RuleViolation | None:
+    """A consultation cancelled through a confirmed two-person request is not published again."""
+    last = (
+        WithdrawalRequest.objects.filter(
+            consultation_id=consultation.pk, status=WithdrawalRequest.Status.CONFIRMED
+        )
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if last is None or last.action != WithdrawalRequest.Action.CANCEL:
+        return None
+    return RuleViolation(
+        "cancelled",
+        "__all__",
+        _("This consultation was cancelled; it cannot be published again. Start a new one."),
     )
 
 
@@ -383,6 +421,8 @@ def consultation_publication_prepare(
     """
     live = Consultation.objects.filter(pk=consultation.pk, live=True).first()
     opened = live is not None and live.has_opened()
+    if live is None:
+        _raise_if([v for v in (cancelled_violation(consultation),) if v is not None])
     if live is not None:
         names = SERVICE_FIELDS if opened else ("stage", "decided_at")
         data = live.serializable_data()

@@ -4,7 +4,7 @@ Modules that the models themselves import (rules, periods, permissions) import f
 submodule instead, so that this package never imports back into them.
 """
 
-from .changelog import ChangeLogEntry
+from .changelog import ChangeLogEntry, WithdrawalRequest
 from .choices import Kind, StabilityStatus, Stage
 from .consultation import Consultation, ConsultationQuerySet
 from .content import (
@@ -36,4 +36,5 @@ __all__ = [
     "StabilityStatus",
     "Stage",
     "StaffProfile",
+    "WithdrawalRequest",
 ]

@@ -327,6 +327,24 @@ class Consultation(
             services.consultation_publication_finish(plan=plan)
         return result
 
+    def unpublish(self, set_expired=False, commit=True, user=None, log_action=True):
+        """Refused unless a two-person withdrawal request was confirmed (issue 13).
+
+        Wagtail's unpublish view, ``publish_scheduled`` (expiry) and scripts all end here;
+        only ``services.consultation_withdrawal_confirm`` opens the way.
+        """
+        from django.core.exceptions import PermissionDenied
+
+        from .changelog import withdrawal_confirmed_for
+
+        if self.live and not withdrawal_confirmed_for(self.pk):
+            raise PermissionDenied(
+                "A published consultation is withdrawn only by a confirmed withdrawal request."
+            )
+        return super().unpublish(
+            set_expired=set_expired, commit=commit, user=user, log_action=log_action
+        )
+
     def current_draft_version(self):
         return self.draft_versions.order_by("-number").first()
 

@@ -45,8 +45,24 @@ class ThemeResponse(models.Model):
         return f"{self.theme_id}: {self.disposition}"
 
 
+class ResponseStatus(models.TextChoices):
+    """Two people publish a response (issue 13, docs/adr/0011-two-person-actions.md)."""
+
+    SUBMITTED = "submitted", _("submitted, waiting for approval")
+    RETURNED = "returned", _("sent back for changes")
+    PUBLISHED = "published", _("approved and published")
+
+
 class ConsultationResponse(models.Model):
-    """The public response document of a consultation (意见采纳情况说明)."""
+    """The public response document of a consultation (意见采纳情况说明).
+
+    An editor or approver of the department submits it (``submitted_by``); an approver of the
+    department or a site administrator who is not the submitter approves it, which publishes
+    it (``published_by``), or sends it back with a comment. ``fingerprint`` is the digest of
+    the dispositions and summary as submitted: approval publishes exactly that.
+    """
+
+    Status = ResponseStatus
 
     consultation = models.OneToOneField(
         "consultations.Consultation",
@@ -88,10 +104,50 @@ class ConsultationResponse(models.Model):
         help_text=_("The register's totals when the response was published, for reconciliation."),
     )
     contacts_purged_at = models.DateTimeField(_("contacts purged at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ResponseStatus.choices, default=ResponseStatus.SUBMITTED
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    fingerprint = models.CharField(
+        _("fingerprint of what was submitted"), max_length=64, blank=True
+    )
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent back by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    returned_at = models.DateTimeField(_("sent back at"), null=True, blank=True)
+    return_comment = models.TextField(_("comment when sent back"), blank=True)
 
     class Meta:
         verbose_name = _("response")
         verbose_name_plural = _("responses")
+        constraints = [
+            # Published means approved by someone other than the submitter.
+            models.CheckConstraint(
+                condition=~models.Q(status="published")
+                | (
+                    models.Q(published_at__isnull=False, published_by__isnull=False)
+                    & ~models.Q(published_by=models.F("submitted_by"))
+                ),
+                name="response_published_by_a_second_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="published") | models.Q(published_at__isnull=True),
+                name="response_published_only_when_approved",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"response {self.consultation_id}"

@@ -1,4 +1,5 @@
-"""The officials' response screen in the Wagtail admin: dispositions, problems, publishing."""
+"""The officials' response screen in the Wagtail admin: dispositions, problems, submission for
+approval, and the approver's decision (approve and publish, or send back)."""
 
 from __future__ import annotations
 
@@ -12,20 +13,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.models import Consultation
-from feedback.models import Theme
-from feedback.response.forms import DispositionForm, PublishForm
+from feedback.models import ResponseStatus, Theme
+from feedback.response.forms import ApproveForm, DispositionForm, ReturnForm, SubmitForm
 from feedback.response.notify import notification_summary
 from feedback.response.permissions import (
+    can_approve_response,
     can_respond,
     consultations_to_respond,
     may_use_response_screens,
 )
-from feedback.response.selectors import published_response, response_check, theme_rows
+from feedback.response.selectors import (
+    published_response,
+    response_check,
+    response_in_progress,
+    theme_rows,
+)
 from feedback.response.services import (
     ResponseNotReady,
     disposition_set,
     notifications_retry,
-    response_publish,
+    response_approve,
+    response_return,
+    response_submit,
 )
 
 
@@ -50,7 +59,16 @@ def response_choose(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "feedback/response/admin/choose.html", {"rows": rows})
 
 
-def _screen(request, consultation, *, forms_by_theme=None, publish_form=None, status=200):
+def _screen(
+    request,
+    consultation,
+    *,
+    forms_by_theme=None,
+    publish_form=None,
+    approve_form=None,
+    return_form=None,
+    status=200,
+):
     themes = theme_rows(consultation)
     forms_by_theme = forms_by_theme or {}
     for theme in themes:
@@ -67,12 +85,21 @@ def _screen(request, consultation, *, forms_by_theme=None, publish_form=None, st
             consultation=consultation, initial=initial, prefix=f"t{theme.pk}"
         )
     response = published_response(consultation)
+    pending = response_in_progress(consultation)
+    waiting = pending is not None and pending.status == ResponseStatus.SUBMITTED
     context = {
         "consultation": consultation,
         "themes": themes,
-        "problems": [] if response else response_check(consultation),
+        "problems": [] if response or waiting else response_check(consultation),
         "opinion_response": response,
-        "publish_form": publish_form or PublishForm(consultation=consultation),
+        "pending_response": pending,
+        "waiting_for_approval": waiting,
+        "may_approve": waiting and can_approve_response(request.user, consultation, pending),
+        "is_submitter": waiting and pending.submitted_by_id == request.user.pk,
+        "editable": response is None and not waiting,
+        "publish_form": publish_form or SubmitForm(consultation=consultation),
+        "approve_form": approve_form or ApproveForm(),
+        "return_form": return_form or ReturnForm(),
         "closed": consultation.closes_at is not None and consultation.closes_at <= timezone.now(),
         "notifications": notification_summary(consultation) if response else None,
     }
@@ -126,14 +153,15 @@ def disposition_post(request: HttpRequest, consultation_id: int, theme_id: int) 
     return _screen(request, consultation, forms_by_theme={theme.pk: form}, status=400)
 
 
-def publish_post(request: HttpRequest, consultation_id: int) -> HttpResponse:
+def submit_post(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    """An editor or approver submits the response for approval (nothing is published)."""
     consultation = _consultation(request, consultation_id)
     if request.method != "POST":
         return redirect("feedback_response:screen", consultation_id=consultation.pk)
-    form = PublishForm(request.POST, consultation=consultation)
+    form = SubmitForm(request.POST, consultation=consultation)
     if form.is_valid():
         try:
-            response_publish(
+            response_submit(
                 user=request.user,
                 consultation=consultation,
                 summary=form.cleaned_data["summary"],
@@ -147,6 +175,58 @@ def publish_post(request: HttpRequest, consultation_id: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("The response has been published."))
+            messages.success(
+                request,
+                _(
+                    "The response was submitted. An approver of the department publishes it "
+                    "or sends it back."
+                ),
+            )
             return redirect("feedback_response:screen", consultation_id=consultation.pk)
     return _screen(request, consultation, publish_form=form, status=400)
+
+
+def approve_post(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    """The second person approves: the response is published and residents are notified."""
+    consultation = _consultation(request, consultation_id)
+    if request.method != "POST":
+        return redirect("feedback_response:screen", consultation_id=consultation.pk)
+    pending = response_in_progress(consultation)
+    if not can_approve_response(request.user, consultation, pending):
+        raise PermissionDenied
+    form = ApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            response_approve(user=request.user, consultation=consultation)
+        except ResponseNotReady as exc:
+            for problem in exc.problems:
+                form.add_error(None, str(problem.message))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The response has been approved and published."))
+            return redirect("feedback_response:screen", consultation_id=consultation.pk)
+    return _screen(request, consultation, approve_form=form, status=400)
+
+
+def return_post(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    """The second person sends the response back with a comment."""
+    consultation = _consultation(request, consultation_id)
+    if request.method != "POST":
+        return redirect("feedback_response:screen", consultation_id=consultation.pk)
+    pending = response_in_progress(consultation)
+    if not can_approve_response(request.user, consultation, pending):
+        raise PermissionDenied
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            response_return(
+                user=request.user, consultation=consultation, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("comment", message)
+        else:
+            messages.success(request, _("The response was sent back with your comment."))
+            return redirect("feedback_response:screen", consultation_id=consultation.pk)
+    return _screen(request, consultation, return_form=form, status=400)

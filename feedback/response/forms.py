@@ -48,7 +48,9 @@ class DispositionForm(forms.Form):
         return data
 
 
-class PublishForm(forms.Form):
+class SubmitForm(forms.Form):
+    """The editor's submission: the summary and draft versions, then an approver decides."""
+
     summary = forms.CharField(
         label=_("Summary (shown in public)"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -64,7 +66,11 @@ class PublishForm(forms.Form):
         label=_("Revised draft"), queryset=DraftVersion.objects.none(), required=False
     )
     confirm = forms.BooleanField(
-        label=_("I have checked the response: it is final once published."), required=True
+        label=_(
+            "I have checked the response. It goes to an approver of the department, who "
+            "publishes it or sends it back."
+        ),
+        required=True,
     )
 
     def __init__(self, *args, consultation, **kwargs):
@@ -81,3 +87,21 @@ class PublishForm(forms.Form):
             newest = versions.last()
             if newest is not None and newest.number > base.number:
                 self.initial.setdefault("draft_to", newest.pk)
+
+
+class ApproveForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have checked the response: it is published now and final once published."),
+        required=True,
+    )
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What must change"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Shown to the department and in the public change log with the note that the "
+            "response was sent back. No names or contact data."
+        ),
+    )

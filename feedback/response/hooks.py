@@ -19,7 +19,11 @@ def register_response_urls():
             admin_views.disposition_post,
             name="disposition",
         ),
-        path("<int:consultation_id>/publish/", admin_views.publish_post, name="publish"),
+        path("<int:consultation_id>/submit/", admin_views.submit_post, name="submit"),
+        # Two people (issue 13): approving publishes; the old "publish" address approves too.
+        path("<int:consultation_id>/approve/", admin_views.approve_post, name="approve"),
+        path("<int:consultation_id>/publish/", admin_views.approve_post, name="publish"),
+        path("<int:consultation_id>/return/", admin_views.return_post, name="return"),
     ]
     return [path("response/", include((urls, "feedback_response"), namespace="feedback_response"))]
 

@@ -1,8 +1,10 @@
 """Telling residents who left a contact that the response is published (R24).
 
 One ``Notification`` row per opinion with a contact (unique), so nothing is sent twice. Each row
-is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` while it is sent, so two task runs never
-send the same message. A row is ``sent`` only when the e-mail server or the SMS gateway
+is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` and marked as being sent (``interrupted``)
+in a committed transaction before its message goes out, so two task runs never send the same
+message, and a run killed in the middle of sending (issue 13) leaves that row failed as
+``interrupted`` for staff to see and queue again, rather than sending it a second time. A row is ``sent`` only when the e-mail server or the SMS gateway
 accepted the message; a refused attempt leaves it ``failed`` with a short error code and, while
 attempts are left, the time of the next one (back-off: 5 min, 30 min, 2 h, 8 h…; at most
 ``NOTIFY_MAX_ATTEMPTS``, 5 by default). Staff see the counts on the response screen and can
@@ -42,6 +44,7 @@ BACKOFF = (
 SMS_TITLE_CHARS = 40
 NO_CONTACT = "no_contact"
 UNREADABLE = "contact_unreadable"  # the contact key cannot decrypt it
+INTERRUPTED = "interrupted"  # the sending run stopped while the message went out (_claim)
 
 
 def max_attempts() -> int:
@@ -155,8 +158,12 @@ def _deliver(consultation: Consultation, contact: dict[str, str], mailer: _Maile
     raise refusal
 
 
-def _attempt(notification: Notification, consultation: Consultation, mailer, now) -> None:
-    notification.attempts += 1
+def _claim(notification: Notification) -> tuple[dict | None, bool]:
+    """In the transaction that locked the row: read the contact (the read is logged) and mark
+    the row as being sent (``INTERRUPTED``, no further attempt) before anything is sent; returns
+    (contact, unreadable). A worker killed while the message goes out leaves the row so:
+    failed, shown to staff, never sent again by itself (no message twice); staff may queue it
+    again. A database error before the commit leaves the row due, as it was."""
     try:
         contact = contact_read(
             submission=notification.submission, actor=REPLY_SENDER, purpose=PURPOSE
@@ -167,6 +174,18 @@ def _attempt(notification: Notification, consultation: Consultation, mailer, now
         contact, unreadable = None, True
     else:
         unreadable = False
+    notification.attempts += 1
+    notification.status = Notification.Status.FAILED
+    notification.last_error = INTERRUPTED
+    notification.next_attempt_at = None
+    notification.save(update_fields=["attempts", "status", "last_error", "next_attempt_at"])
+    return contact, unreadable
+
+
+def _attempt(
+    notification: Notification, consultation: Consultation, mailer, now, contact, unreadable
+) -> None:
+    """Send a claimed row's message and record the outcome."""
     try:
         if unreadable:
             raise DeliveryRefused(UNREADABLE)
@@ -181,6 +200,7 @@ def _attempt(notification: Notification, consultation: Consultation, mailer, now
         notification.next_attempt_at = None if final else now + backoff(round_attempt)
     else:
         notification.status = Notification.Status.SENT
+        notification.last_error = ""
         notification.sent_at = now
         notification.next_attempt_at = None
     finally:
@@ -238,7 +258,9 @@ def notifications_send(consultation_id: int, *, now: datetime | None = None) -> 
                 )
                 if notification is None:
                     break
-                _attempt(notification, consultation, mailer, now)
+                contact, unreadable = _claim(notification)
+            _attempt(notification, consultation, mailer, now, contact, unreadable)
+            contact = None
             if notification.status == Notification.Status.SENT:
                 result.sent += 1
             else:

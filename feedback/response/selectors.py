@@ -150,6 +150,15 @@ def published_response(consultation: Consultation) -> ConsultationResponse | Non
     ).first()
 
 
+def response_in_progress(consultation: Consultation) -> ConsultationResponse | None:
+    """The response submitted or sent back, not yet published (None otherwise)."""
+    return (
+        ConsultationResponse.objects.filter(consultation=consultation, published_at__isnull=True)
+        .select_related("submitted_by", "returned_by")
+        .first()
+    )
+
+
 def receipt_answer(submission: Submission) -> dict:
     """Context for the receipt page: the themes of the opinion and their answers, once public."""
     response = published_response(submission.consultation)
@@ -211,6 +220,7 @@ __all__ = [
     "receipt_answer",
     "response_check",
     "response_due_date",
+    "response_in_progress",
     "response_overdue",
     "theme_rows",
     "uncoded_opinions",

@@ -1,30 +1,39 @@
-"""Write paths of the response: set a theme's disposition and publish the response.
+"""Write paths of the response: dispositions, submission, approval (publication), return.
 
-Every action checks the user's authority, runs in one transaction and writes one audit entry.
+Two people publish a response (issue 13): an editor or approver of the department submits it
+(``response_submit``); an approver of the department or a site administrator who did not submit
+it approves it (``response_approve``, which publishes it and then notifies residents) or sends
+it back with a comment (``response_return``). Dispositions can change only while nothing is
+waiting for approval. Every action checks the user's authority, runs in one transaction and
+writes the audit chain and the public change log. See docs/adr/0011-two-person-actions.md.
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import Clause, Consultation, DraftVersion
+from consultations.models import ChangeLogEntry, Clause, Consultation, DraftVersion
 from consultations.models.consultation import Stage
-from consultations.services import consultation_set_stage
+from consultations.services import change_log_record, consultation_set_stage
 from feedback.audit.trail import record
 from feedback.models import (
     AuditAction,
     ConsultationResponse,
     Disposition,
+    ResponseStatus,
     Submission,
     SubmissionStatus,
     Theme,
     ThemeResponse,
 )
 from feedback.response.counts import response_totals
-from feedback.response.permissions import can_respond
+from feedback.response.permissions import can_approve_response, can_respond
 from feedback.response.selectors import consulted_version, response_check
 
 
@@ -54,6 +63,8 @@ def disposition_set(
     """Set (or change) the disposition of ``theme``; a reason is required unless adopted."""
     consultation = theme.consultation
     _require(user, consultation)
+    # Serialised with submission and approval, which lock the same row.
+    Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
     if disposition not in Disposition.values:
         raise ValidationError({"disposition": _("Choose one of the listed dispositions.")})
     reason, reason_en = (reason or "").strip(), (reason_en or "").strip()
@@ -78,10 +89,20 @@ def disposition_set(
                     )
                 }
             )
-    if ConsultationResponse.objects.filter(
-        consultation=consultation, published_at__isnull=False
-    ).exists():
+    status = (
+        ConsultationResponse.objects.filter(consultation=consultation)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status == ResponseStatus.PUBLISHED:
         raise ValidationError(_("The response has been published; dispositions are final."))
+    if status == ResponseStatus.SUBMITTED:
+        raise ValidationError(
+            _(
+                "The response is waiting for approval; dispositions can change again only if "
+                "the approver sends it back."
+            )
+        )
     answer, _created = ThemeResponse.objects.update_or_create(
         theme=theme,
         defaults={
@@ -115,7 +136,51 @@ def _validate_versions(consultation, draft_from, draft_to) -> None:
         raise ValidationError(_("The revised draft must be newer than the draft consulted on."))
 
 
-def response_publish(
+MIN_RETURN_COMMENT_CHARS = 10
+
+
+def _fingerprint(consultation: Consultation, response: ConsultationResponse) -> str:
+    """Digest of what is submitted: every disposition, its reasons and changed clauses, the
+    summary and the draft versions. Approval publishes only what still has this digest."""
+    answers = [
+        (
+            a.theme_id,
+            a.disposition,
+            a.reason,
+            a.reason_en,
+            sorted(a.changed_clauses.values_list("pk", flat=True)),
+        )
+        for a in ThemeResponse.objects.filter(theme__consultation=consultation).order_by("theme_id")
+    ]
+    payload = [
+        answers,
+        response.summary,
+        response.summary_en,
+        response.draft_from_id,
+        response.draft_to_id,
+    ]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+def _not_closed(consultation: Consultation) -> None:
+    if consultation.closes_at is None or consultation.closes_at > timezone.now():
+        raise ValidationError(
+            _("The response can be submitted only after the consultation has closed.")
+        )
+
+
+def _log(consultation, type_, summary, summary_en, *, user, reason="") -> None:
+    change_log_record(
+        consultation=consultation,
+        type_=type_,
+        summary=summary,
+        summary_en=summary_en,
+        reason=reason,
+        user=user,
+    )
+
+
+def response_submit(
     *,
     user,
     consultation: Consultation,
@@ -125,21 +190,23 @@ def response_publish(
     draft_to: DraftVersion | None = None,
     now=None,
 ) -> ConsultationResponse:
-    """Publish the response; refused while ``response_check`` lists problems.
+    """Submit the response for approval; refused while ``response_check`` lists problems.
 
-    Stores the register's totals, moves the consultation to "response published", marks every
-    opinion answered, writes the audit entry and, after commit, enqueues the notifications and
-    the rendering of the PDF.
+    Nothing is public yet and nobody is notified. Dispositions are locked until an approver
+    sends it back (``response_return``) or approves it (``response_approve``).
     """
     _require(user, consultation)
     _validate_versions(consultation, draft_from, draft_to)
     now = now or timezone.now()
     with transaction.atomic():
         consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        existing = ConsultationResponse.objects.filter(consultation=consultation).first()
+        if existing is not None and existing.status == ResponseStatus.SUBMITTED:
+            raise ValidationError(_("The response is already waiting for approval."))
         problems = response_check(consultation, summary=f"{summary}\n{summary_en}")
         if problems:
             raise ResponseNotReady(problems)
-        counts = response_totals(consultation)
+        _not_closed(consultation)
         response, _created = ConsultationResponse.objects.update_or_create(
             consultation=consultation,
             defaults={
@@ -147,15 +214,129 @@ def response_publish(
                 "summary_en": summary_en.strip(),
                 "draft_from": draft_from,
                 "draft_to": draft_to,
-                "published_at": now,
-                "published_by": user,
-                "counts": counts,
+                "status": ResponseStatus.SUBMITTED,
+                "submitted_by": user,
+                "submitted_at": now,
             },
+        )
+        response.fingerprint = _fingerprint(consultation, response)
+        response.save(update_fields=["fingerprint"])
+        _log(
+            consultation,
+            ChangeLogEntry.Type.RESPONSE_SUBMITTED,
+            "意见采纳情况说明已提交本单位审核。",
+            "The response to opinions was submitted for approval within the department.",
+            user=user,
+        )
+        record(
+            user,
+            AuditAction.RESPONSE_SUBMIT,
+            consultation=consultation,
+            obj=response,
+            detail={"fingerprint": response.fingerprint},
+        )
+    return response
+
+
+def _submitted(consultation: Consultation) -> ConsultationResponse:
+    response = (
+        ConsultationResponse.objects.select_for_update().filter(consultation=consultation).first()
+    )
+    if response is None or response.status != ResponseStatus.SUBMITTED:
+        raise ValidationError(_("There is no response waiting for approval."))
+    return response
+
+
+def _require_approver(user, consultation, response) -> None:
+    if not can_approve_response(user, consultation, response):
+        raise PermissionDenied(
+            "Only an approver of the department who did not submit the response approves it."
+        )
+
+
+def response_return(*, user, consultation: Consultation, comment: str) -> ConsultationResponse:
+    """Send the submitted response back with a comment; dispositions can be changed again."""
+    with transaction.atomic():
+        consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        response = _submitted(consultation)
+        _require_approver(user, consultation, response)
+        comment = (comment or "").strip()
+        if len(comment) < MIN_RETURN_COMMENT_CHARS:
+            raise ValidationError(
+                {
+                    "comment": _("Say what must change, in at least %(count)s characters.")
+                    % {"count": MIN_RETURN_COMMENT_CHARS}
+                }
+            )
+        response.status = ResponseStatus.RETURNED
+        response.returned_by = user
+        response.returned_at = timezone.now()
+        response.return_comment = comment
+        response.save(update_fields=["status", "returned_by", "returned_at", "return_comment"])
+        _log(
+            consultation,
+            ChangeLogEntry.Type.RESPONSE_RETURNED,
+            "意见采纳情况说明已退回修改。",
+            "The response to opinions was sent back for changes.",
+            user=user,
+            reason=comment,
+        )
+        record(
+            user,
+            AuditAction.RESPONSE_RETURN,
+            consultation=consultation,
+            obj=response,
+            detail={"comment": comment, "submitted_by": response.submitted_by_id},
+        )
+    return response
+
+
+def response_approve(*, user, consultation: Consultation, now=None) -> ConsultationResponse:
+    """An approver who did not submit it approves the response, which publishes it.
+
+    Stores the register's totals, moves the consultation to "response published", marks every
+    opinion answered, writes the audit entries and the change log and, after commit, enqueues
+    the notifications and the rendering of the PDF. Refused when what was submitted changed
+    since (the fingerprint) or when ``response_check`` finds a problem now.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        response = _submitted(consultation)
+        _require_approver(user, consultation, response)
+        if response.fingerprint != _fingerprint(consultation, response):
+            raise ValidationError(
+                _("The response changed after it was submitted; it must be submitted again.")
+            )
+        problems = response_check(
+            consultation, summary=f"{response.summary}\n{response.summary_en}"
+        )
+        if problems:
+            raise ResponseNotReady(problems)
+        counts = response_totals(consultation)
+        response.status = ResponseStatus.PUBLISHED
+        response.published_at = now
+        response.published_by = user
+        response.counts = counts
+        response.save(update_fields=["status", "published_at", "published_by", "counts"])
+        _log(
+            consultation,
+            ChangeLogEntry.Type.RESPONSE_APPROVED,
+            "意见采纳情况说明经本单位审核同意后公布。",
+            "The response to opinions was approved within the department and published.",
+            user=user,
         )
         # Raises ConsultationRuleError (a ValidationError) before the close.
         consultation_set_stage(consultation=consultation, stage=Stage.RESPONSE_PUBLISHED, user=user)
         answered = Submission.objects.filter(consultation=consultation).update(
             status=SubmissionStatus.ANSWERED
+        )
+        record(
+            user,
+            AuditAction.RESPONSE_APPROVE,
+            consultation=consultation,
+            obj=response,
+            detail={"submitted_by": response.submitted_by_id, "fingerprint": response.fingerprint},
         )
         record(
             user,
@@ -165,6 +346,7 @@ def response_publish(
             detail={"what": "response", "counts": counts, "answered": answered},
         )
         consultation_id = consultation.pk
+        # Residents hear of it only now, after the approval has committed.
         transaction.on_commit(lambda: _after_publish(consultation_id))
     return response
 

@@ -61,3 +61,11 @@ class MeasureForm(forms.Form):
 
 
 MeasureFormSet = forms.formset_factory(MeasureForm, extra=3, max_num=30)
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What must change"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the history with the record; the level does not count."),
+    )

@@ -14,6 +14,8 @@ def register_risk_urls():
     urls = [
         path("", admin_views.risk_choose, name="choose"),
         path("<int:consultation_id>/", admin_views.risk_dashboard, name="dashboard"),
+        path("<int:consultation_id>/decide/", admin_views.risk_decide, name="decide"),
+        path("<int:consultation_id>/history/", admin_views.risk_history, name="history"),
     ]
     return [path("risk/", include((urls, "feedback_risk"), namespace="feedback_risk"))]
 

@@ -29,6 +29,7 @@ from feedback.models import (
     Coding,
     Concern,
     RiskAssessment,
+    RiskAssessmentChange,
     Stance,
     Submission,
     Theme,
@@ -291,3 +292,19 @@ def assessment_for(consultation: Consultation) -> RiskAssessment | None:
         .prefetch_related("measures__theme")
         .first()
     )
+
+
+def pending_change(consultation: Consultation):
+    """The recorded level waiting for a second person's confirmation, or None."""
+    return (
+        RiskAssessmentChange.objects.filter(assessment__consultation=consultation, status="pending")
+        .select_related("recorded_by")
+        .first()
+    )
+
+
+def change_history(consultation: Consultation):
+    """Every recorded level of the consultation, newest first, with who and what became of it."""
+    return RiskAssessmentChange.objects.filter(
+        assessment__consultation=consultation
+    ).select_related("recorded_by", "decided_by")

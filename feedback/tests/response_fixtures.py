@@ -118,3 +118,23 @@ def build_world() -> World:
     for s in subs:
         s.refresh_from_db()
     return World(consultation, editor, [health, money], subs, new_clause, old_clause, v1, v2)
+
+
+def department_approver(world: World, consultation: Consultation | None = None):
+    """An approver of the consultation's department (made once per world)."""
+    consultation = consultation or world.consultation
+    key = f"approver-{consultation.department_id}"
+    if key not in world.extra:
+        world.extra[key] = UserFactory.with_role(Role.APPROVER, department=consultation.department)
+    return world.extra[key]
+
+
+def publish_response(world: World, *, consultation=None, user=None, approver=None, **kwargs):
+    """Submit the response as ``user`` (the world's editor) and approve it as a second person,
+    an approver of the department (issue 13: two people publish a response)."""
+    from feedback.response.services import response_approve, response_submit
+
+    consultation = consultation or world.consultation
+    response_submit(user=user or world.editor, consultation=consultation, **kwargs)
+    approver = approver or department_approver(world, consultation)
+    return response_approve(user=approver, consultation=consultation)
