@@ -1,1 +1,2 @@
-"""The append-only, hash-chained audit trail of staff actions. May import models only."""
+"""The append-only audit trail of staff actions: an HMAC chain with a key the database does not
+hold, and daily signed checkpoints published at /audit/checkpoints/. May import models only."""

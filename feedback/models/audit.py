@@ -1,8 +1,9 @@
 """The append-only, hash-chained audit trail of staff actions.
 
-A database trigger refuses UPDATE and DELETE; each entry stores the hash of the previous one,
-so `manage.py audit_verify` can prove that nothing was changed or removed. Write entries only
-through ``feedback.audit.trail.record``.
+A database trigger refuses UPDATE and DELETE; each entry stores the HMAC of the previous one
+(with a key the database does not hold), and a daily signed checkpoint pins the chain's length
+and head, so `manage.py audit_verify` can prove that nothing was changed or removed. Write
+entries only through ``feedback.audit.trail.record``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,20 @@ class AuditAction(models.TextChoices):
     IDENTITY_CANCEL = "identity_cancel", _("withdrew an identity look-up")
     PRIVACY_REQUEST = "privacy_request", _("recorded a resident's privacy request")
     AUDIT_VIEW = "audit_view", _("viewed the audit trail or access log")
+    # Issue 13: the first entry signed with a key, anchoring the entries written before.
+    CHAIN_KEYED = "chain_keyed", _("started signing the audit trail with a key")
+    # Two-person actions (issue 13, docs/adr/0011-two-person-actions.md).
+    WITHDRAW_REQUEST = "withdraw_request", _("asked to withdraw a consultation")
+    WITHDRAW_CONFIRM = "withdraw_confirm", _("confirmed withdrawing a consultation")
+    WITHDRAW_REFUSE = "withdraw_refuse", _("refused withdrawing a consultation")
+    WITHDRAW_RETRACT = "withdraw_retract", _("withdrew a withdrawal request")
+    RESPONSE_SUBMIT = "response_submit", _("submitted the response for approval")
+    RESPONSE_APPROVE = "response_approve", _("approved the response")
+    RESPONSE_RETURN = "response_return", _("sent the response back")
+    RISK_CONFIRM = "risk_confirm", _("confirmed the risk assessment")
+    RISK_RETURN = "risk_return", _("sent the risk assessment back")
+    LOGIN_UNLOCK = "login_unlock", _("unlocked a locked staff sign-in")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("reset a colleague's second factor")
 
 
 class AuditEntry(models.Model):
@@ -54,8 +69,11 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=60, blank=True)
     object_id = models.CharField(_("object"), max_length=64, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # HMAC-SHA256 of the previous entry and this one with the key ``key_id`` (feedback.audit);
+    # an empty key_id: a plain SHA-256 written before issue 13.
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_id = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["pk"]
@@ -65,6 +83,32 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """The chain's length and head of one day, signed and published (/audit/checkpoints/).
+
+    Written once a day by ``feedback.audit.checkpoints.take_checkpoint``; append-only like the
+    entries (migration 0015). Each checkpoint names the previous one's signature, so the
+    published list is a chain too.
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    at = models.DateTimeField(_("taken at"))
+    entries = models.PositiveBigIntegerField(_("entries"))
+    head = models.CharField(_("latest entry's signature"), max_length=64)
+    key_id = models.CharField(max_length=32)
+    prev = models.CharField(max_length=64)
+    mac = models.CharField(_("signature"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.entries} {self.head[:16]}"
 
 
 class StaffJob(models.Model):
