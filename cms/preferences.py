@@ -1,5 +1,6 @@
 """Reader preferences (text size, contrast), kept in cookies and read per request."""
 
+from django.conf import settings
 from django.http import HttpRequest
 
 FONT_SIZES = ("standard", "large", "xlarge")
@@ -15,3 +16,8 @@ def read_preferences(request: HttpRequest) -> dict[str, str]:
         "font_size": font if font in FONT_SIZES else "standard",
         "contrast": contrast if contrast in CONTRASTS else "normal",
     }
+
+
+def cookie_secure() -> bool:
+    """The preference cookies are sent over HTTPS only wherever the session cookie is."""
+    return bool(getattr(settings, "SESSION_COOKIE_SECURE", False))

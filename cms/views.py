@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from cms.preferences import CONTRAST_COOKIE, CONTRASTS, FONT_COOKIE, FONT_SIZES
+from cms.preferences import CONTRAST_COOKIE, CONTRASTS, FONT_COOKIE, FONT_SIZES, cookie_secure
 
 ONE_YEAR = 365 * 24 * 3600
 LANGUAGE_SWITCHED_TAG = "language-switched"
@@ -22,12 +22,12 @@ def preferences_update(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(target)
     font = request.POST.get("font_size")
     contrast = request.POST.get("contrast")
+    # Secure (HTTPS only) wherever the session cookie is: in production.
+    flags = {"max_age": ONE_YEAR, "samesite": "Lax", "httponly": True, "secure": cookie_secure()}
     if font in FONT_SIZES:
-        response.set_cookie(FONT_COOKIE, font, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+        response.set_cookie(FONT_COOKIE, font, **flags)
     if contrast in CONTRASTS:
-        response.set_cookie(
-            CONTRAST_COOKIE, contrast, max_age=ONE_YEAR, samesite="Lax", httponly=True
-        )
+        response.set_cookie(CONTRAST_COOKIE, contrast, **flags)
     return response
 
 

@@ -10,6 +10,7 @@ Run: .venv/bin/python scripts/i18n_sync.py [--no-extract]
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +35,11 @@ def extract() -> None:
     ]
     for pattern in IGNORE:
         cmd += ["--ignore", pattern]
-    subprocess.run(cmd, cwd=ROOT, check=True)
+    # manage.py has no default settings module (docs/management-commands.md).
+    settings = os.environ.get("DJANGO_SETTINGS_MODULE") or "cms.config.settings.dev"
+    subprocess.run(
+        cmd, cwd=ROOT, check=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": settings}
+    )
 
 
 def pending() -> dict[str, str]:
