@@ -496,6 +496,10 @@ def run_suggestions(job: StaffJob) -> dict:
 @task()
 def generate_suggestions(job_id: int) -> dict:
     job = StaffJob.objects.select_related("consultation", "requested_by").get(pk=job_id)
+    if job.status == StaffJob.Status.DONE:
+        # Run again (its worker was lost after the work, issue 13): no second run, no second
+        # audit entry; the first run's result stands.
+        return (job.params or {}).get("result", {})
     return run_suggestions(job)
 
 

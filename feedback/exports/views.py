@@ -101,14 +101,22 @@ def _own_job(request: HttpRequest, job_id: int) -> StaffJob:
     return job
 
 
-def export_progress(request: HttpRequest, job_id: int) -> HttpResponse:
-    """A progress bar that reloads itself every 2 seconds (no JavaScript needed)."""
-    job = _own_job(request, job_id)
+def _progress_page(request: HttpRequest, job: StaffJob, status: int = 200) -> HttpResponse:
+    expired = files.export_expired(job)
     finished = job.status in (StaffJob.Status.DONE, StaffJob.Status.FAILED)
     response = TemplateResponse(
         request,
         "feedback/exports/admin/progress.html",
-        {"job": job, "consultation": job.consultation, "finished": finished},
+        {
+            "job": job,
+            "consultation": job.consultation,
+            "finished": finished,
+            "expired": expired,
+            "expires_at": None if expired else files.export_expires_at(job),
+            "retention_hours": int(files.retention().total_seconds() // 3600),
+            "failure": files.failure_message(job) if job.status == StaffJob.Status.FAILED else "",
+        },
+        status=status,
     )
     if not finished:
         response["Refresh"] = "2"
@@ -116,12 +124,21 @@ def export_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     return response
 
 
+def export_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A progress bar that reloads itself every 2 seconds (no JavaScript needed); then the
+    download link, why the export failed, or that it expired."""
+    return _progress_page(request, _own_job(request, job_id))
+
+
 def export_download(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _own_job(request, job_id)
-    if job.status != StaffJob.Status.DONE or not job.result_file:
+    if job.status != StaffJob.Status.DONE:
         raise Http404
-    path = Path(job.result_file)
-    if not path.is_file() or path.parent.resolve() != files.export_dir().resolve():
+    path = Path(job.result_file) if job.result_file else None
+    if files.export_expired(job) or path is None or not path.is_file():
+        # Deleted after EXPORT_RETENTION_HOURS (or due to be): say so, with the way back.
+        return _progress_page(request, job, status=410)
+    if path.parent.resolve() != files.export_dir_path().resolve():
         raise Http404
     with transaction.atomic():
         record(
