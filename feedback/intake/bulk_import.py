@@ -48,7 +48,7 @@ from consultations.models import Consultation, Question
 from feedback.audit.trail import record
 from feedback.intake import selectors
 from feedback.intake.forms import IntakeForm
-from feedback.intake.import_table import read_table
+from feedback.intake.import_table import file_format, iter_table
 from feedback.intake.offline import consultation_for_intake, earlier_entries
 from feedback.intake.services import NotAcceptingOpinions, check_offline_date, submission_create
 from feedback.models import (
@@ -194,20 +194,28 @@ def _zh_choices(choices_class) -> list[tuple[str, str]]:
     return pairs
 
 
-def validate_file(consultation: Consultation, name: str, content: bytes, *, clerk) -> ImportReport:
-    """Check every row and find the rows this clerk already imported; nothing is written."""
-    rows = read_table(name, content)
+PROGRESS_EVERY = 250  # rows between progress reports while checking a file
+
+
+def validate_file(
+    consultation: Consultation, name: str, content, *, clerk, progress=None
+) -> ImportReport:
+    """Check every row and find the rows this clerk already imported; nothing is written.
+
+    ``content`` is the file's bytes or its path; it is read row by row
+    (``import_table.iter_table``, which raises ``ImportFileError`` for the file as a whole).
+    ``progress(rows_checked)`` is called every ``PROGRESS_EVERY`` rows.
+    """
     hotline_only = is_hotline_entry(clerk, consultation)
     alternatives = list(selectors.form_alternatives(consultation))
     questions = list(selectors.form_questions(consultation))
     clauses = list(selectors.form_clauses(consultation))
     known = {f"clause_{c.number}" for c in clauses}
+    fields: dict = {}  # the form's fields, built once for every row (OpinionForm.field_cache)
     results = []
     occurrences: Counter[str] = Counter()
-    for index, row in enumerate(rows, start=2):
-        result = RowResult(number=index, data=row)
-        if not row:
-            continue
+    for number, row in iter_table(name, content):
+        result = RowResult(number=number, data=row)
         for key in row:
             if key.startswith("clause_") and key not in known and row[key]:
                 result.errors.append((key, _("This consultation has no such clause.")))
@@ -218,6 +226,7 @@ def validate_file(consultation: Consultation, name: str, content: bytes, *, cler
             questions=questions,
             clauses=clauses,
             require_token=False,
+            field_cache=fields,
         )
         form.is_valid()
         for field_name, errors in form.errors.items():
@@ -237,7 +246,9 @@ def validate_file(consultation: Consultation, name: str, content: bytes, *, cler
             result.legacy_token = row_token(consultation, key, occurrences[key])
         result.form = form
         results.append(result)
-    report = ImportReport(rows=results, file_format=name.rsplit(".", 1)[-1].lower())
+        if progress is not None and len(results) % PROGRESS_EVERY == 0:
+            progress(len(results))
+    report = ImportReport(rows=results, file_format=file_format(name))
     _find_own_earlier_rows(consultation, report, clerk)
     return report
 

@@ -15,6 +15,8 @@ def register_intake_urls():
         path("", offline_views.intake_choose, name="choose"),
         path("<int:consultation_id>/", offline_views.intake_form, name="form"),
         path("<int:consultation_id>/import/", offline_views.intake_import, name="import"),
+        # An uploaded file being checked and imported by the task worker (its progress).
+        path("imports/<int:job_id>/", offline_views.intake_import_job, name="import_job"),
         # The page of one entry or upload: its receipt codes, to the clerk who made it, for a
         # while. No receipt code in any URL (the old receipt/<code>/ page is gone).
         path("entries/<int:entry_id>/", offline_views.intake_entry, name="entry"),

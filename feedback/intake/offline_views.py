@@ -13,26 +13,36 @@ it, for a limited time (``feedback.intake.offline``); no URL carries a receipt c
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from consultations.models import Consultation
 from consultations.roles import user_department_id
-from feedback.intake import offline, selectors
-from feedback.intake.bulk_import import HOTLINE_ONLY_MESSAGE, import_rows, upload_record
-from feedback.intake.bulk_import import validate_file as validate_import_file
+from feedback.intake import import_table, offline, selectors
+from feedback.intake.bulk_import import HOTLINE_ONLY_MESSAGE
 from feedback.intake.forms import IntakeForm
-from feedback.intake.import_table import ImportFileError
+from feedback.intake.import_jobs import import_file
+from feedback.intake.import_table import (
+    MAX_BYTES,
+    ImportFileError,
+    check_size,
+    check_xlsx_archive,
+    file_format,
+    message_for,
+)
 from feedback.intake.services import NotAcceptingOpinions
-from feedback.models import AuditAction, AuditEntry, Channel
+from feedback.intake.uploads import PrivateFileHandler, request_length
+from feedback.models import AuditAction, AuditEntry, Channel, ImportJob
 from feedback.permissions import can_enter_opinion, is_hotline_clerk, is_hotline_entry
 
 
@@ -187,59 +197,161 @@ class ImportUploadForm(forms.Form):
     )
 
 
-def intake_import(request: HttpRequest, consultation_id: int) -> HttpResponse:
-    """Validate a file of paper forms; import it when every row is valid or the clerk agrees.
+# Room in the request for the form's other fields and the multipart framing.
+IMPORT_BODY_SLACK = 64 * 1024
 
-    An import ends on the upload's page (the receipt codes of the rows it created). A file that
-    is not imported is reported here: counts, the errors of its own rows, and how many of its
-    rows this clerk's earlier uploads already stored (never which, never their codes).
+
+def _import_context(request: HttpRequest, consultation: Consultation) -> dict:
+    return {
+        "consultation": consultation,
+        "refusal": _refusal(consultation),
+        "hotline_only": is_hotline_entry(request.user, consultation),
+        "uploads": offline.intake_entries_of(consultation, request.user),
+        "uploads_by_others": offline.uploads_by_others(consultation, request.user),
+        "limits": import_limits(),
+    }
+
+
+def _import_page(request, context: dict, *, status: int = 200) -> HttpResponse:
+    if context["refusal"]:
+        context["form"] = None
+    return TemplateResponse(request, "feedback/intake/admin/import.html", context, status=status)
+
+
+@csrf_exempt  # checked below by csrf_protect, once the upload handlers are chosen
+def intake_import(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    """Upload a file of paper forms: it is checked and imported by the task worker.
+
+    The request's size is checked from its Content-Length before a byte is read; the file is
+    written straight into the private upload folder; an XLSX is checked from its ZIP
+    directory (parts, unpacked size, compression ratio) before anything is unpacked. Then an
+    ``ImportJob`` is queued and the clerk follows it on its page (``intake_import_job``),
+    which ends on the upload's page (the receipt codes) when the file was imported.
     """
     consultation = _consultation_for(request, consultation_id)
     if consultation is None:
         return _forbidden(request)
-    refusal = _refusal(consultation)
-    context = {
-        "consultation": consultation,
-        "refusal": refusal,
-        "hotline_only": is_hotline_entry(request.user, consultation),
-        "uploads": offline.intake_entries_of(consultation, request.user),
-        "uploads_by_others": offline.uploads_by_others(consultation, request.user),
-    }
-    status = 200
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        status = 400
-        if refusal:
-            form = None
-        elif form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                report = validate_import_file(
-                    consultation, upload.name, upload.read(), clerk=request.user
-                )
-            except ImportFileError as exc:
-                form.add_error("file", str(exc))
-            else:
-                context["report"] = report
-                confirmed = form.cleaned_data["import_valid_rows"]
-                if report.valid_rows and (confirmed or not report.invalid_rows):
-                    try:
-                        import_rows(
-                            consultation=consultation, report=report, entered_by=request.user
-                        )
-                    except NotAcceptingOpinions as exc:
-                        context["refusal"] = refusal = str(exc)
-                        form = None
-                    else:
-                        return redirect("feedback_intake:entry", entry_id=report.entry.pk)
-                else:
-                    report.entry = upload_record(
-                        consultation=consultation,
-                        report=report,
-                        clerk=request.user,
-                        imported=False,
-                    )
-    elif refusal:
-        form = None
+    if request.method != "POST":
+        context = _import_context(request, consultation)
+        context["form"] = ImportUploadForm()
+        return _import_page(request, context)
+    length = request_length(request)
+    if length is None or length > MAX_BYTES + IMPORT_BODY_SLACK:
+        context = _import_context(request, consultation)
+        error = ImportFileError("too_large", size=max(0, length or 0), limit=MAX_BYTES)
+        context.update(form=ImportUploadForm(), file_error=str(error))
+        return _import_page(request, context, status=413)
+    handler = PrivateFileHandler(request, MAX_BYTES)
+    request.upload_handlers = [handler]
+    try:
+        return _import_post(request, consultation)
+    finally:
+        handler.discard_all(keep=getattr(request, "_import_kept", ""))
+
+
+@csrf_protect
+def _import_post(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+    context = _import_context(request, consultation)
+    form = ImportUploadForm(request.POST, request.FILES)
     context["form"] = form
-    return TemplateResponse(request, "feedback/intake/admin/import.html", context, status=status)
+    if context["refusal"] or not form.is_valid():
+        return _import_page(request, context, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        fmt = file_format(upload.name)
+        check_size(upload.size)
+        if fmt == "xlsx":
+            check_xlsx_archive(upload.path)
+    except ImportFileError as exc:
+        form.add_error("file", str(exc))
+        return _import_page(request, context, status=400)
+    upload.file.close()
+    job = ImportJob.objects.create(
+        consultation=consultation,
+        requested_by=request.user,
+        file_format=fmt,
+        file_size=upload.size,
+        import_valid_rows=form.cleaned_data["import_valid_rows"],
+        language=translation.get_language() or "",
+        stored_path=upload.path,
+    )
+    request._import_kept = upload.path
+    import_file.enqueue(job.pk)
+    return _to_job(job)
+
+
+def _to_job(job: ImportJob) -> HttpResponse:
+    """The upload's page once the file was imported (the worker may already be done), else
+    the job's page."""
+    job.refresh_from_db()
+    if job.status == ImportJob.Status.DONE and job.imported and job.entry_id:
+        return redirect("feedback_intake:entry", entry_id=job.entry_id)
+    return redirect("feedback_intake:import_job", job_id=job.pk)
+
+
+def intake_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The page of an import job, for the clerk who uploaded the file: progress while it is
+    checked, then the report (nothing imported: 400, as the import form always answered) or,
+    once imported, the upload's page."""
+    _require_clerk(request)
+    job = (
+        ImportJob.objects.select_related("consultation")
+        .filter(pk=job_id, requested_by=request.user)
+        .first()
+    )
+    if job is None:
+        raise Http404(_("No such import of yours."))
+    if job.status == ImportJob.Status.DONE and job.imported and job.entry_id:
+        return redirect("feedback_intake:entry", entry_id=job.entry_id)
+    context = _import_context(request, job.consultation)
+    context.update(job=job, form=ImportUploadForm())
+    status = 200
+    if job.status == ImportJob.Status.FAILED:
+        context["file_error"] = message_for(job.error_code, job.error_params)
+        status = 400
+    elif job.status == ImportJob.Status.DONE:
+        context["report"] = JobReport.of(job)
+        status = 400
+    return _import_page(request, context, status=status)
+
+
+def import_limits() -> dict:
+    """The limits an import file must keep, for the import page."""
+    return {
+        "bytes": MAX_BYTES,
+        "rows": import_table.MAX_ROWS,
+        "columns": import_table.MAX_COLUMNS,
+        "unpacked": import_table.XLSX_MAX_UNCOMPRESSED,
+        "ratio": import_table.XLSX_MAX_RATIO,
+    }
+
+
+@dataclass
+class JobReport:
+    """The report of a finished import job, as the import page shows it."""
+
+    new: int
+    already: int
+    invalid: int
+    valid: int
+    errors: list
+    errors_total: int
+    earlier: list
+
+    @classmethod
+    def of(cls, job: ImportJob) -> JobReport:
+        result = job.result or {}
+        earlier = AuditEntry.objects.filter(
+            pk__in=result.get("earlier", []),
+            actor=job.requested_by_id,
+            action=AuditAction.INTAKE_IMPORT,
+        ).order_by("pk")
+        return cls(
+            new=result.get("new", 0),
+            already=result.get("already", 0),
+            invalid=result.get("invalid", 0),
+            valid=result.get("valid", 0),
+            errors=result.get("errors", []),
+            errors_total=result.get("errors_total", 0),
+            earlier=list(earlier),
+        )

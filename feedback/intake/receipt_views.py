@@ -189,6 +189,7 @@ def receipt_edit(request: HttpRequest, *, page) -> HttpResponse:
             request, page, consultation, form, mode="edit", status=400, **extra
         )
         return receipt_session_open(response, submission, receipt_url=url)
+    request._opinion_insert_started = True  # a failure from here may follow the commit
     try:
         submission_update(submission=submission, data=form.to_data())
     except NotAcceptingOpinions as exc:
@@ -245,6 +246,7 @@ def receipt_withdraw(request: HttpRequest, *, page) -> HttpResponse:
     if submission is None:
         return _see_other(url)
     if request.method == "POST":
+        request._opinion_insert_started = True  # a failure from here may follow the commit
         try:
             submission_withdraw(submission=submission)
         except NotAcceptingOpinions:

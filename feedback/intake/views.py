@@ -187,6 +187,8 @@ def opinion_form(
         )
     if not form.is_valid():
         return _form_response(request, page, consultation, form, mode="new", status=400)
+    # From here a failure cannot say for certain that nothing was stored (cms.errors).
+    request._opinion_insert_started = True
     try:
         submission, created = submission_create(
             consultation=consultation,
