@@ -1,11 +1,14 @@
 """Top keywords of a consultation's active opinions, cut by jieba (texts streamed), filler
-words left out, counted by the rules of ``feedback.analysis.aggregates``.
+words left out (stopwords_zh.txt), each campaign group counted once, counted by the rules of
+``feedback.analysis.aggregates``.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
+from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
@@ -17,28 +20,61 @@ from feedback.analysis.shapes import (
 
 # --------------------------------------------------------------------------- keywords
 
-_KEYWORD_STOPWORDS = frozenset(
-    """
-    我们 你们 他们 她们 它们 我 你 他 她 它 的 了 和 与 及 或 是 在 有 也 都 就 还 又 而 但 但是
-    因为 所以 如果 这个 那个 这些 那些 这样 那样 一个 一些 没有 不是 可以 应该 希望 建议 认为
-    觉得 是否 进行 问题 方面 相关 有关 对于 关于 以及 其中 目前 现在 已经 非常 比较 特别 能够
-    需要 要求 请 等 之 其 该 此 为 被 把 让 给 将 从 对 向 由 于 以 到 上 下 中 内 外 前 后
-    什么 怎么 为什么 如何 多少 哪里 很 太 最 更 再 不 没 无 非 本 各 每 另 其他 其它 自己
-    """.split()
+STOPWORDS_FILE = Path(__file__).resolve().parent / "stopwords_zh.txt"
+# A numeral with an optional unit: 十年, 两个, 一些 … say how much, not about what.
+_NUMERAL_WORD = re.compile(
+    r"^[\d.零〇一二三四五六七八九十百千万亿两几半多]+[年月天日周个次岁号位条件些份米]?$"
 )
-_DIGITS = re.compile(r"^[\d.]+$")
 
 
-def _stopwords() -> frozenset[str]:
+@functools.cache
+def stopwords() -> frozenset[str]:
+    """The words left out of the keyword list: stopwords_zh.txt (see its header for the
+    criteria) and any ``STOPWORDS`` that ``feedback.analysis.text`` defines."""
     from feedback.analysis import text
 
-    extra = getattr(text, "STOPWORDS", None) or ()
-    return _KEYWORD_STOPWORDS | frozenset(extra)
+    words = set()
+    for line in STOPWORDS_FILE.read_text(encoding="utf-8").splitlines():
+        words.update(line.split("#", 1)[0].split())
+    return frozenset(words) | frozenset(getattr(text, "STOPWORDS", None) or ())
+
+
+def is_keyword(word: str, stop: frozenset[str]) -> bool:
+    return len(word) >= 2 and word not in stop and not _NUMERAL_WORD.match(word)
+
+
+def one_per_campaign(ids: list[int]) -> list[int]:
+    """``ids`` with each campaign group counted once: of the opinions of a group that an analyst
+    did not dismiss, only one stays (the group's representative when it is among ``ids``, else
+    the lowest id); opinions in no group all stay. Order kept."""
+    from feedback.analysis.opinion_texts import id_array
+    from feedback.models import CampaignGroup, CampaignMember
+
+    rows = (
+        CampaignMember.objects.filter(submission_id__in=id_array(ids))
+        .exclude(group__status=CampaignGroup.Status.DISMISSED)
+        .values_list("submission_id", "group_id", "group__representative_id")
+    )
+    wanted = set(ids)
+    members: dict[int, list[int]] = {}
+    representative: dict[int, int | None] = {}
+    for sub, group, rep in rows.iterator(5000):
+        members.setdefault(group, []).append(sub)
+        representative[group] = rep
+    grouped = {sub for subs in members.values() for sub in subs}
+    keep = {
+        representative[g] if representative[g] in wanted else min(subs)
+        for g, subs in members.items()
+    }
+    return [pk for pk in ids if pk not in grouped or pk in keep]
 
 
 def top_keywords(consultation, *, n=30, suppressed=False, limit=50_000) -> Series:
     """The words used by most active opinions (each opinion counts a word once), from the
     general comment and clause comments, cut by jieba with the domain words of ``text.py``.
+    A campaign group (suggested or confirmed) counts as one opinion: its representative's
+    words (issue 14: copies of a form letter no longer fill the list). Filler words
+    (:func:`stopwords`) and numerals (十年) are left out.
 
     Only the ``limit`` most recent opinions are read (the note says so when that happens).
     With ``suppressed`` words used by fewer than 5 opinions are left out (they could be names).
@@ -49,10 +85,12 @@ def top_keywords(consultation, *, n=30, suppressed=False, limit=50_000) -> Serie
     from feedback.models import ClauseComment
 
     _ensure_jieba()
-    stop = _stopwords()
+    stop = stopwords()
     active = active_submissions(consultation)
     total = active.count()
     ids = list(active.order_by("-received_at", "-pk").values_list("pk", flat=True)[:limit])
+    read = len(ids)
+    ids = one_per_campaign(ids)
     texts: dict[int, list[str]] = {}
     for pk, comment in active.filter(pk__in=ids).values_list("pk", "comment").iterator(2000):
         if comment:
@@ -67,7 +105,7 @@ def top_keywords(consultation, *, n=30, suppressed=False, limit=50_000) -> Serie
         words = set()
         for word in jieba.cut(normalize_text(" ".join(parts)).casefold()):
             word = "".join(ch for ch in word if _is_word_char(ch))
-            if len(word) >= 2 and word not in stop and not _DIGITS.match(word):
+            if is_keyword(word, stop):
                 words.add(word)
         counter.update(words)
     pairs = counter.most_common()
@@ -80,5 +118,10 @@ def top_keywords(consultation, *, n=30, suppressed=False, limit=50_000) -> Serie
             "limit": limit,
             "total": total,
         }
+    if len(ids) < read:
+        counted = _(
+            "Each campaign group counts once: %(copies)d copies in campaign groups not counted."
+        ) % {"copies": read - len(ids)}
+        note = f"{note} {counted}".strip()
     items = [Item(word, word, count) for word, count in pairs]
     return Series("keywords", str(_("Top keywords")), items, total, suppressed, str(note))

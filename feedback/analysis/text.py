@@ -72,13 +72,37 @@ def _is_word_char(ch: str) -> bool:
 # ``\w`` is exactly L*, N* and "_" (checked for every code point in
 # feedback/tests/test_campaign_folding.py); the planes from U+20000 (CJK extensions) are kept
 # whole, as the translate table this replaces did. 1.7x faster than str.translate with a dict.
+# Punctuation, symbols (emoji are symbols), spaces, zero-width and other format characters and
+# combining marks are all outside L* and N*, so this removes them.
 _NON_WORD = re.compile(r"[^\w\U00020000-\U0010FFFF]|_")
+# A run of the same character (digits excepted: 100 is not 10) counts as one: "好好好好" → "好".
+_REPEATS = re.compile(r"(\D)\1+")
+
+_converter = None
+_converter_lock = threading.Lock()
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters and phrases converted to Simplified (OpenCC ``t2s``; one
+    converter per process, loaded on first use). Simplified text is returned unchanged."""
+    global _converter
+    if _converter is None:
+        with _converter_lock:
+            if _converter is None:
+                import opencc
+
+                _converter = opencc.OpenCC("t2s")
+    return _converter.convert(text) if text else ""
 
 
 def fold_for_matching(text: str) -> str:
-    """The form two texts must share to count as the same text: normalised, case-folded, with
-    every punctuation mark, symbol and space removed (so ，/, 。/！ and spacing do not matter)."""
-    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text or "").casefold())
+    """The form two texts must share to count as the same text (campaign grouping, issue 14):
+    NFKC (full-width letters, digits and punctuation to half width), Traditional → Simplified,
+    case-folded, every punctuation mark, symbol, emoji, space, zero-width character and combining
+    mark removed, and each run of a repeated character (not a digit) cut to one. So "反對!!"、
+    "反对！"、"反 对" and "反对对对" are one text."""
+    folded = to_simplified(unicodedata.normalize("NFKC", text or "")).casefold()
+    return _REPEATS.sub(r"\1", _NON_WORD.sub("", folded))
 
 
 def _tokens(text: str) -> list[str]:

@@ -23,13 +23,16 @@ How (one consultation at a time, serialised by a row lock on its ``CampaignScanS
   signature; it only passes opinions older than ``_WATERMARK_LAG`` so that an insert committed
   late is never skipped), in batches.
 * Same ``text_hash`` as an earlier opinion → joins that opinion's group, or forms a new
-  ``kind=exact`` group with it. Otherwise the text is folded and MinHash-sketched exactly as
-  :class:`feedback.analysis.campaigns.CampaignIndex` does, the sketch is stored in
-  ``TextSignature`` and looked up in an LSH index of the consultation's stored sketches;
-  verified matches (estimated Jaccard ≥ threshold and ≈ ≥ ``min_shared`` common shingles) join
-  the best match's group (or form a ``kind=near`` group with it); other matches that are in no
-  group join too, and two *suggested* groups that a new text links are merged (union-find).
-* The LSH index is rebuilt from stored signatures, not from texts, and kept per worker process
+  ``kind=exact`` group with it. Otherwise the text is folded (NFKC, Traditional → Simplified,
+  no punctuation, emoji, spaces or invisible characters, repeats cut: issue 14) and its key
+  (``TextSignature.match_key``) looked up: the same key as an earlier opinion → grouped with it
+  at once. Otherwise it is matched exactly as :class:`feedback.analysis.campaigns.CampaignIndex`
+  does (one :class:`~feedback.analysis.campaigns.Matcher`): short texts by their character
+  bigrams (stored in ``TextSignature.minhash`` with ``short=True``) and their stance guard
+  (``guard``), long texts by their MinHash sketch; verified matches join the best match's group
+  (or form a ``kind=near`` group with it); other matches that are in no group join too, and two
+  *suggested* groups that a new text links are merged (union-find).
+* The indexes are rebuilt from stored signatures, not from texts, and kept per worker process
   (:class:`_LshCache`): each run loads only the signatures written since (by this or another
   worker), and rebuilds when some were deleted (``CampaignScanState.generation`` changed).
   Measured (bench/campaigns.py): rebuilding from 15k stored signatures takes seconds, so
@@ -59,8 +62,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from feedback.analysis.opinion_texts import id_array, opinion_texts
-from feedback.analysis.text import fold_for_matching
-from feedback.campaigns.lsh import cache_for, config, forget_cache, shared_sketcher
+from feedback.campaigns.lsh import cache_for, config, forget_cache
 from feedback.models import (
     CampaignGroup,
     CampaignMember,
@@ -157,15 +159,14 @@ def _unsigned(cid: int, above: int, limit: int) -> list[_Row]:
 
 
 def _process_batch(state: CampaignScanState, batch_size: int, touched_sink: set[int] | None) -> int:
-    from feedback.analysis.campaigns import distinct_count, shingle_hashes
-
-    cfg, sketcher = config(), shared_sketcher()
+    cfg = config()
     cid = state.consultation_id
     rows = _unsigned(cid, state.last_submission_id, batch_size)
     if not rows:
         return 0
     cache = cache_for(cid)
     cache.load(cid, state.generation)
+    matcher = cache.matcher
     # The first opinion of each text: the lowest id among the signed opinions (the cache) and
     # this batch. Unsigned opinions outside the batch all have higher ids than the batch's (it
     # takes the lowest unsigned ones above the watermark, and none are below it).
@@ -177,31 +178,37 @@ def _process_batch(state: CampaignScanState, batch_size: int, touched_sink: set[
     need_text = [r.pk for r in rows if r.text_hash and first_of.get(r.text_hash) == r.pk]
     texts = opinion_texts(need_text) if need_text else {}
 
-    # 1. Signatures and matches, in arrival order (the LSH grows as we go).
-    # Rows of (submission, minhash, token count, text hash, indexed) for COPY.
-    signatures: list[tuple[int, bytes, int, str, bool]] = []
+    # 1. Signatures and matches, in arrival order (the indexes grow as we go). Rows of
+    # (submission, minhash or bigrams, token count, text hash, indexed, key, short, guard).
+    signatures: list[tuple] = []
     for r in rows:
         first = first_of.get(r.text_hash) if r.text_hash else None
         if first is None:
-            signatures.append((r.pk, b"", 0, "", False))
+            signatures.append((r.pk, b"", 0, "", False, "", False, ""))
             continue
-        if first != r.pk:
+        if first != r.pk:  # the same text as an earlier opinion, to the character
             r.exact, r.matches = True, [(first, 1.0)]
-            signatures.append((r.pk, b"", 0, r.text_hash, False))
+            key = cache.key_of.get(r.text_hash, "")
+            signatures.append((r.pk, b"", 0, r.text_hash, False, key, False, ""))
             continue
-        folded = fold_for_matching(texts.get(r.pk, ""))
-        if len(folded) < cfg.min_chars:
-            signatures.append((r.pk, b"", 0, r.text_hash, False))
+        f = matcher.features(texts.get(r.pk, ""))
+        cache.key_of[r.text_hash] = f.key
+        same = matcher.note_key(f.key, r.pk)
+        if same != r.pk:  # the same text once normalised (punctuation, width, 繁/简, emoji…)
+            r.exact, r.matches = True, [(same, 1.0)]
+            signatures.append((r.pk, b"", 0, r.text_hash, False, f.key, False, f.guard))
             continue
-        hashes_ = shingle_hashes(folded, cfg.shingle)
-        sig = sketcher._sketch(hashes_)
-        size = distinct_count(hashes_)
-        r.matches = cache.query(sig, size)
-        indexed = not r.matches or r.matches[0][1] < cfg.absorb
+        if len(f.folded) < cfg.min_chars:
+            signatures.append((r.pk, b"", 0, r.text_hash, False, f.key, False, f.guard))
+            continue
+        r.matches, best = matcher.query(f)
+        short = matcher.is_short(f)
+        indexed = best < cfg.absorb
         if indexed:
-            cache.insert(r.pk, sig, size)
+            matcher.insert(r.pk, f)
             cache.count += 1
-        signatures.append((r.pk, sig.tobytes(), size, r.text_hash, indexed))
+        blob, size = matcher.stored(f)
+        signatures.append((r.pk, blob, size, r.text_hash, indexed, f.key, short, f.guard))
     # Every indexed signature of this consultation up to the last one written here is in the
     # cache (signatures are only written under the scan-state lock, so in id order).
     cache.max_id = max(cache.max_id, _copy_signatures(signatures))
@@ -223,14 +230,14 @@ def _process_batch(state: CampaignScanState, batch_size: int, touched_sink: set[
     return len(rows)
 
 
-def _copy_signatures(signatures: list[tuple[int, bytes, int, str, bool]]) -> int:
+def _copy_signatures(signatures: list[tuple]) -> int:
     """Write signatures with COPY (a bulk INSERT of 512-byte blobs costs more in binding than
     in the database); returns the id of the last one written."""
     now = timezone.now()
     with connection.cursor() as cursor:
         with cursor.copy(
-            "COPY feedback_textsignature "
-            "(submission_id, minhash, token_count, text_hash, indexed, created_at) FROM STDIN"
+            "COPY feedback_textsignature (submission_id, minhash, token_count, text_hash, "
+            "indexed, match_key, short, guard, created_at) FROM STDIN"
         ) as copy:
             for row in signatures:
                 copy.write_row((*row, now))
@@ -438,6 +445,10 @@ def opinion_ungroup(consultation_id: int, submission_id: int) -> None:
                 leaning.filter(submission__text_hash=own.text_hash).values_list(
                     "submission_id", flat=True
                 )
+            )
+        if own.match_key:  # copies once normalised (through textsig_match_key_idx)
+            resign |= set(
+                leaning.filter(match_key=own.match_key).values_list("submission_id", flat=True)
             )
     if membership is not None:
         group = membership.group

@@ -15,9 +15,7 @@ from feedback.models import (
 )
 
 if TYPE_CHECKING:
-    import numpy as np
-
-    from feedback.analysis.campaigns import CampaignConfig, CampaignIndex
+    from feedback.analysis.campaigns import CampaignConfig
 
 log = logging.getLogger(__name__)
 
@@ -36,33 +34,22 @@ def config() -> CampaignConfig:
     return CampaignConfig()
 
 
-@functools.cache
-def shared_sketcher() -> CampaignIndex:
-    """Only its MinHash permutations are used."""
-    from feedback.analysis.campaigns import CampaignIndex
-
-    return CampaignIndex(config())
-
-
-# -- the per-process LSH index built from stored signatures --------------------------------------
+# -- the per-process index built from stored signatures ------------------------------------------
 
 
 class _LshCache:
-    """The LSH of one consultation's indexed signatures (``TextSignature.indexed``), and the
-    first (lowest) opinion id of each ``text_hash`` among its signatures."""
+    """The matcher (:class:`feedback.analysis.campaigns.Matcher`: short- and long-text LSH) of
+    one consultation's indexed signatures (``TextSignature.indexed``), the first (lowest) opinion
+    id of each ``text_hash`` and of each normalised-text key among its signatures, and the key
+    of each ``text_hash``."""
 
     def __init__(self, config: CampaignConfig) -> None:
-        import numpy as np
-        from datasketch import MinHashLSH
+        from feedback.analysis.campaigns import Matcher
 
         self.config = config
-        self.lsh = MinHashLSH(
-            threshold=config.threshold, num_perm=config.num_perm, params=config.bands
-        )
-        self.sketches = np.empty((1024, config.num_perm), dtype=np.uint32)
-        self.sizes = np.empty(1024, dtype=np.int32)
-        self.subs: list[int] = []
+        self.matcher = Matcher(config)
         self.first_of: dict[str, int] = {}  # text_hash → lowest signed opinion id
+        self.key_of: dict[str, str] = {}  # text_hash → normalised-text key
         self.count = 0  # indexed stored signatures this cache reflects
         self.max_id = 0  # every signature up to this id is reflected
         self.generation = -1
@@ -70,56 +57,40 @@ class _LshCache:
     def reset(self) -> None:
         self.__init__(self.config)
 
-    def _grow(self, need: int) -> None:
-        import numpy as np
-
-        if need > len(self.sketches):
-            cap = max(need, 2 * len(self.sketches))
-            grown = np.empty((cap, self.config.num_perm), dtype=np.uint32)
-            grown[: len(self.subs)] = self.sketches[: len(self.subs)]
-            self.sketches = grown
-            self.sizes = np.resize(self.sizes, cap)
-
-    def insert(self, sub_id: int, sig: np.ndarray, size: int, session=None) -> None:
-        from datasketch import LeanMinHash
-
-        tid = len(self.subs)
-        self._grow(tid + 1)
-        self.sketches[tid] = sig
-        self.sizes[tid] = size
-        self.subs.append(sub_id)
-        lean = LeanMinHash(seed=self.config.seed, hashvalues=sig, scheme="affine32")
-        (session or self.lsh).insert(tid, lean, check_duplication=False)
-
     def load(self, consultation_id: int, generation: int) -> None:
         """Bring the cache up to the stored signatures: load the ones written since (signatures
         of a consultation are only written under its scan-state lock, so in id order), or
         rebuild when some were deleted since (``CampaignScanState.generation`` changed)."""
-        import numpy as np
-
         if generation != self.generation:
             self.reset()
             self.generation = generation
         since = TextSignature.objects.filter(
             submission__consultation_id=consultation_id, pk__gt=self.max_id
         )
-        hashed = list(
-            since.exclude(text_hash="")
+        keyed = list(
+            since.exclude(text_hash="", match_key="")
             .order_by("pk")
-            .values_list("pk", "submission_id", "text_hash")
+            .values_list("pk", "submission_id", "text_hash", "match_key")
         )
-        self.note_firsts((h, sub_id) for _pk, sub_id, h in hashed)
+        self.note_firsts((h, sub_id) for _pk, sub_id, h, _k in keyed if h)
+        self.note_keys((h, k, sub_id) for _pk, sub_id, h, k in keyed if k)
         rows = list(
             since.filter(indexed=True)
             .order_by("pk")
-            .values_list("pk", "submission_id", "minhash", "token_count")
+            .values_list("pk", "submission_id", "minhash", "token_count", "short", "guard")
         )
+        matcher = self.matcher
         if rows:
-            with self.lsh.insertion_session() as session:
-                for _pk, sub_id, blob, size in rows:
-                    self.insert(sub_id, np.frombuffer(bytes(blob), dtype=np.uint32), size, session)
+            with (
+                matcher.lsh.insertion_session() as session,
+                matcher.short_lsh.insertion_session() as short_session,
+            ):
+                for _pk, sub_id, blob, size, short, guard in rows:
+                    matcher.insert_stored(
+                        sub_id, bytes(blob), size, short, guard, (session, short_session)
+                    )
             self.count += len(rows)
-        self.max_id = max([self.max_id] + [r[0] for r in rows[-1:] + hashed[-1:]])
+        self.max_id = max([self.max_id] + [r[0] for r in rows[-1:] + keyed[-1:]])
 
     def note_firsts(self, pairs) -> None:
         """Record (text_hash, opinion id) pairs of signed opinions."""
@@ -129,24 +100,15 @@ class _LshCache:
             if known is None or sub_id < known:
                 first_of[h] = sub_id
 
-    def query(self, sig: np.ndarray, size: int) -> list[tuple[int, float]]:
-        """Verified matches: (submission id, estimated Jaccard), best first."""
-        import numpy as np
-        from datasketch import LeanMinHash
-
-        cfg = self.config
-        lean = LeanMinHash(seed=cfg.seed, hashvalues=sig, scheme="affine32")
-        candidates = np.fromiter(self.lsh.query(lean), dtype=np.int64)
-        if not len(candidates):
-            return []
-        sims = (self.sketches[candidates] == sig).mean(axis=1)
-        shared = sims * (self.sizes[candidates] + size) / (1 + sims)
-        keep = (sims >= cfg.threshold) & (shared >= cfg.min_shared)
-        found = [
-            (self.subs[int(t)], float(s)) for t, s in zip(candidates[keep], sims[keep], strict=True)
-        ]
-        found.sort(key=lambda m: (-m[1], m[0]))
-        return found
+    def note_keys(self, triples) -> None:
+        """Record (text_hash, normalised-text key, opinion id) of signed opinions."""
+        first_of, key_of = self.matcher.first_of, self.key_of
+        for h, key, sub_id in triples:
+            if h:
+                key_of.setdefault(h, key)
+            known = first_of.get(key)
+            if known is None or sub_id < known:
+                first_of[key] = sub_id
 
 
 _caches: OrderedDict[int, _LshCache] = OrderedDict()

@@ -125,10 +125,24 @@ class TextSignature(models.Model):
     # compare, and texts absorbed by a near-identical earlier text).
     indexed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Issue 14 (feedback.analysis.campaigns): hash of the text normalised for matching (same key,
+    # same text: grouped at once); ``short``: ``minhash`` holds the text's character-bigram hashes
+    # (short-text method) instead of a MinHash sketch; ``guard``: its stance words, negations and
+    # numbers, which two texts must share to be grouped.
+    match_key = models.CharField(max_length=32, blank=True, default="")
+    short = models.BooleanField(default=False)
+    guard = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("text signature")
         verbose_name_plural = _("text signatures")
+        indexes = [
+            models.Index(
+                fields=["match_key"],
+                name="textsig_match_key_idx",
+                condition=~models.Q(match_key=""),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"signature {self.submission_id}"

@@ -85,17 +85,20 @@ def test_exact_and_near_duplicates_are_grouped_incrementally(open_consultation):
     assert Submission.objects.filter(consultation=c).count() == 5
 
 
-def test_short_texts_only_group_when_identical(open_consultation):
+def test_very_short_texts_only_group_when_identical_once_normalised(open_consultation):
+    """Issue 14: "同意" and "同意！" are one text once punctuation is removed (before, they
+    differed in text_hash and stayed apart); "不同意" is another text."""
     c = open_consultation
-    opine(c, "同意")
-    opine(c, "同意！")
-    opine(c, "不同意")
+    a = opine(c, "同意")
+    b = opine(c, "同意！")
+    no = opine(c, "不同意")
     group_new_opinions_now(c.pk)
-    # "同意" and "同意！" differ in text_hash and are too short to compare: no group.
-    assert not CampaignGroup.objects.filter(consultation=c).exists()
-    opine(c, "同意")
+    group = CampaignGroup.objects.get(consultation=c)
+    assert members(group) == {a.pk, b.pk}
+    d = opine(c, "同意")
     group_new_opinions_now(c.pk)
-    assert CampaignGroup.objects.get(consultation=c).members.count() == 2
+    assert members(CampaignGroup.objects.get(consultation=c)) == {a.pk, b.pk, d.pk}
+    assert not CampaignMember.objects.filter(submission=no).exists()
 
 
 def test_task_runs_after_commit_through_the_signal(

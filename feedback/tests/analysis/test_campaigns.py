@@ -15,6 +15,7 @@ from feedback.analysis.campaigns import (
     find_bursts,
     representative,
     shingle_hashes,
+    stance_guard,
 )
 from feedback.analysis.evaluation import score_grouping
 from feedback.analysis.text import fold_for_matching
@@ -186,3 +187,43 @@ def test_many_short_texts_before_a_long_one_do_not_break_the_index():
     index.add([(5000, LETTER), (5001, LETTER + "谢谢")])
     assert index.group_of(5001) == 5000
     assert index.group_of(7) == 7
+
+
+# -- issue 14: short texts and the stance guard -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,guard",
+    [
+        ("支持建设垃圾焚烧厂", "+100:"),
+        ("反对建设垃圾焚烧厂", "-010:"),
+        ("不同意建设垃圾焚烧厂", "-010:"),  # one "against" word, not 不 + 同意
+        ("不反对建设", "-011:"),  # an "against" word and a negation
+        ("非常担心未来的噪声", "0000:"),  # 非常 and 未来 negate nothing
+        ("校车不能超过30分钟", "-010:30分"),
+    ],
+)
+def test_stance_guard(text, guard):
+    assert stance_guard(fold_for_matching(text)) == guard
+
+
+def test_short_variants_group_and_a_flipped_stance_stays_apart():
+    index = build(
+        [
+            "坚决反对在北山村建垃圾焚烧厂！",
+            "堅決反對在北山村建垃圾焚燒廠!!",
+            "强烈反对在北山村建垃圾焚烧厂",
+            "坚决支持在北山村建垃圾焚烧厂！",
+            "坚决支持在北山村建焚烧厂",
+        ]
+    )
+    assert index.group_of(2) == index.group_of(3) == index.group_of(1) == 1
+    assert index.group_of(5) == index.group_of(4) == 4
+
+
+def test_a_short_text_and_its_copy_with_a_sentence_more_meet_across_the_boundary():
+    short = "强烈要求解放路拓宽工程在锦绣花园一侧加装隔音屏，夜间禁止施工，还我们安静的休息环境"
+    longer = short + "。我父亲有心脏病，晚上一吵就睡不着。"
+    for texts in ([short, longer], [longer, short]):  # either may come first
+        index = build(texts)
+        assert index.group_of(2) == 1
