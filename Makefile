@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv db lint pytest e2e bench bench-all messages stop-db clean
+.PHONY: run test venv db lint pytest e2e bench bench-all faults messages stop-db clean otp
 
 $(VENV)/.stamp: requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,15 @@ $(VENV)/.stamp: requirements.lock requirements-dev.lock
 
 venv: $(VENV)/.stamp
 
+# Development settings said explicitly (manage.py has no default). The schema changes as the
+# database's owner role; the site, the worker and seed_demo run as the application role
+# (docs/deployment.md, "Database roles"); `grants` hands anything new to them.
+DEV := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-cms.config.settings.dev}
+
 db: venv
-	$(MANAGE) migrate --noinput -v 0
-	$(MANAGE) createcachetable
+	DATABASE_ROLE=owner $(DEV) $(MANAGE) migrate --noinput -v 0
+	DATABASE_ROLE=owner $(DEV) $(MANAGE) createcachetable
+	@test -n "$$DATABASE_URL" || $(PY) -m cms.config.embedded_db grants
 
 messages: venv
 	$(PY) scripts/i18n_sync.py
@@ -26,8 +32,8 @@ messages: venv
 run: venv
 	@scripts/system-deps.sh run || echo "(system packages missing: PDF or translations may be limited)"
 	@$(MAKE) --no-print-directory db
-	$(MANAGE) seed_demo --if-empty
-	@scripts/run.sh $(HOST) $(PORT)
+	$(DEV) $(MANAGE) seed_demo --if-empty
+	@$(DEV) scripts/run.sh $(HOST) $(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff format --check .
@@ -60,8 +66,19 @@ bench-%: venv
 bench-all: venv
 	@for b in $(BENCHES); do echo "== bench.$$b"; $(PY) -m bench.$$b || exit 1; done
 
+# Stops the embedded PostgreSQL (TINGJIAN_PGDATA, default .pgdata/), as root too; fails when
+# it could not, so `clean` never deletes the data of a running server.
+# The demo accounts' second-factor code in development (refused unless DEBUG): make otp USER=editor
+otp: venv
+	@$(DEV) $(MANAGE) demo_otp_code $(USER)
+
+# The fault suite (docs/reliability.md): gunicorn, two task workers and a PostgreSQL of its own
+# in a temporary folder, on 127.0.0.1 only; options with FAULTS_ARGS="--scenarios a,c".
+faults: venv
+	$(PY) -m bench.faults $(FAULTS_ARGS)
+
 stop-db: venv
 	$(PY) -m cms.config.embedded_db stop
 
 clean: stop-db
-	rm -rf .pgdata
+	rm -rf "$${TINGJIAN_PGDATA:-.pgdata}" .run

@@ -24,6 +24,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -53,16 +54,24 @@ def bench_environment(*, fresh: bool) -> dict[str, str]:
         # Fixed, bench-only values: the pseudonyms are the same from run to run.
         SECRET_KEY="bench-export-not-a-secret-" + "x" * 30,
         CONTACT_ENCRYPTION_KEY="YmVuY2gtZXhwb3J0LW5vdC1hLXNlY3JldC0wMDAwMDA=",
+        AUDIT_CHAIN_KEY="bench:bench-export-audit-key-not-a-secret-0000",
         RATELIMIT_TRUSTED_PROXIES="0",
         # Production refuses to start without delivering notification backends: a gateway
         # on this machine that nothing answers (the benchmarks publish no response).
         SMS_BACKEND="feedback.response.sms.HttpSMSBackend",
         SMS_HTTP_URL="http://127.0.0.1:9/sms",
         PUBLIC_BASE_URL="https://consult.example.invalid",
+        WAGTAILADMIN_BASE_URL="https://consult.example.invalid",
+        # The benchmark database is the superuser's; production refuses that (cms.E004) unless
+        # told, as here, on this machine only (docs/deployment.md, "Database roles").
+        SILENCED_SYSTEM_CHECKS="cms.E004",
         EMAIL_HOST="localhost",
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=pages.bench_database_url(fresh=fresh, name=BENCH_DB),
         LOG_LEVEL="WARNING",
+        # Export files: a private folder of the benchmark's own (production requires one).
+        EXPORT_DIR=os.environ.get("EXPORT_DIR")
+        or str(Path(tempfile.gettempdir()) / "tingjian-bench-exports"),
     )
     return env
 

@@ -94,18 +94,24 @@ def bench_environment(
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
         CONTACT_ENCRYPTION_KEY=Fernet.generate_key().decode(),
+        AUDIT_CHAIN_KEY="bench:" + secrets.token_urlsafe(32),
         RATELIMIT_TRUSTED_PROXIES="0",  # the load comes straight to gunicorn, no proxy
         # Production refuses to start without delivering notification backends: a gateway
         # on this machine that nothing answers (the benchmarks publish no response).
         SMS_BACKEND="feedback.response.sms.HttpSMSBackend",
         SMS_HTTP_URL="http://127.0.0.1:9/sms",
         PUBLIC_BASE_URL="https://consult.example.invalid",
+        WAGTAILADMIN_BASE_URL="https://consult.example.invalid",
+        # The benchmark database is the superuser's; production refuses that (cms.E004) unless
+        # told, as here, on this machine only (docs/deployment.md, "Database roles").
+        SILENCED_SYSTEM_CHECKS="cms.E004",
         EMAIL_HOST="localhost",
         RATELIMIT_KEY_DIR=str(Path(scratch) / "ratelimit-key"),
         DATABASE_URL=bench_database_url(fresh=fresh, name=database),
         BENCH_VIEWS="1",
         STATIC_ROOT=str(Path(scratch) / "static"),
         MEDIA_ROOT=str(Path(scratch) / "media"),
+        EXPORT_DIR=str(Path(scratch) / "exports"),
         LOG_LEVEL="WARNING",
     )
     env.update(extra or {})

@@ -72,6 +72,23 @@ def can_extend_consultation(user, consultation: Consultation) -> bool:
     return consultation.status == Consultation.Status.OPEN
 
 
+def can_request_withdrawal(user, consultation: Consultation) -> bool:
+    """Asking to withdraw or cancel a published consultation: publishing authority (issue 13)."""
+    return bool(consultation.live) and can_publish_consultation(user, consultation)
+
+
+def can_decide_withdrawal(user, request) -> bool:
+    """The second person: publishing authority over the consultation, never the requester."""
+    if getattr(user, "pk", None) is None or user.pk == request.requested_by_id:
+        return False
+    return can_publish_consultation(user, request.consultation)
+
+
+def may_see_withdrawals(user) -> bool:
+    """The withdrawal requests screen: approvers (their department's) and site administrators."""
+    return _is_active_staff(user) and (is_site_admin(user) or user_has_role(user, Role.APPROVER))
+
+
 def can_manage_reference_data(user) -> bool:
     """Departments, districts and holiday overrides shape every consultation: site admins only."""
     return _is_active_staff(user) and is_site_admin(user)
@@ -90,6 +107,44 @@ def consultations_visible_to(user):
     if department_id is None:
         return qs.none()
     return qs.filter(department_id=department_id)
+
+
+def consultation_ids_nameable_by(user, ids) -> set[int]:
+    """Of ``ids``, the consultations whose title ``user`` may read on a list that is not about
+    consultations (the audit viewer): published ones, and those visible to them in the admin."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return set()
+    visible = consultations_visible_to(user).values("pk")
+    return set(
+        Consultation.objects.filter(pk__in=ids)
+        .filter(Q(live=True) | Q(pk__in=visible))
+        .values_list("pk", flat=True)
+    )
+
+
+def can_view_document(user, document) -> bool:
+    """Staff who may download a document that is not public (consultations/documents.py).
+
+    Site administrators; staff who may see a consultation the document is attached to; staff
+    with a document permission on the document's collection (their department's group).
+    """
+    if not _is_active_staff(user):
+        return False
+    if is_site_admin(user):
+        return True
+    from consultations.models.content import Attachment
+
+    attached = Attachment.objects.filter(
+        document_id=document.pk, consultation__in=consultations_visible_to(user)
+    )
+    if attached.exists():
+        return True
+    from wagtail.documents import get_document_model
+    from wagtail.permissions import policy_registry
+
+    policy = policy_registry.get_by_type(get_document_model())
+    return policy.user_has_any_permission_for_instance(user, ["change", "choose"], document)
 
 
 class ConsultationPermissionPolicy(ModelPermissionPolicy):
@@ -113,6 +168,8 @@ class ConsultationPermissionPolicy(ModelPermissionPolicy):
             return False
         if action == "publish":
             return can_publish_consultation(user, instance)
+        if action == "delete" and instance.first_published_at is not None:
+            return False  # once published, only a two-person withdrawal takes it away (issue 13)
         return can_view_consultation_admin(user, instance)
 
     def instances_user_has_any_permission_for(self, user, actions):

@@ -12,6 +12,7 @@ from django.urls import include, path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem as AdminMenuItem
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -29,11 +30,18 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from consultations.admin_forms import ConsultationAdminForm
+from consultations.admin_scoping import (
+    ConsultationChooserViewSet,
+    StaffProfileChooserViewSet,
+    construct_admin_api,
+)
 from consultations.admin_views import (
     EXTEND_URL_NAME,
+    WITHDRAW_URL_NAME,
     ExtendPeriodView,
     consultation_view_classes,
 )
+from consultations.documents import document_serve_check
 from consultations.models import (
     Consultation,
     Department,
@@ -45,7 +53,14 @@ from consultations.permissions import (
     ConsultationPermissionPolicy,
     can_extend_consultation,
     can_manage_reference_data,
+    can_request_withdrawal,
     consultations_visible_to,
+    may_see_withdrawals,
+)
+from consultations.withdrawal_views import (
+    WithdrawalDetailView,
+    WithdrawalRequestView,
+    withdrawal_list,
 )
 
 # Registered before any viewset asks for a policy (Wagtail refuses a late registration).
@@ -183,6 +198,15 @@ class ConsultationEditView(views["edit"]):
                     priority=40,
                 )
             )
+        if can_request_withdrawal(self.request.user, self.live_object):
+            buttons.append(
+                Button(
+                    _("Withdraw or cancel"),
+                    url=reverse(WITHDRAW_URL_NAME, args=[self.live_object.pk]),
+                    icon_name="warning",
+                    priority=50,
+                )
+            )
         return buttons
 
 
@@ -203,6 +227,7 @@ class ConsultationViewSet(SnippetViewSet):
     list_filter = ["kind", "department"]
     search_fields = ["title", "title_en", "plain_summary"]
     index_view_class = ConsultationIndexView
+    chooser_viewset_class = ConsultationChooserViewSet  # department-scoped (issue 13)
     edit_view_class = ConsultationEditView
     add_view_class = views["add"]
     delete_view_class = views["delete"]
@@ -253,6 +278,7 @@ class StaffProfileViewSet(SnippetViewSet):
 
     model = StaffProfile
     icon = "user"
+    chooser_viewset_class = StaffProfileChooserViewSet  # site administrators only (issue 13)
     list_display = ["user", "department"]
     list_filter = ["department"]
 
@@ -270,10 +296,45 @@ register_snippet(ReferenceDataGroup)
 
 @hooks.register("register_admin_urls")
 def register_consultation_admin_urls():
-    urls = [path("<int:pk>/extend/", ExtendPeriodView.as_view(), name="extend")]
+    urls = [
+        path("<int:pk>/extend/", ExtendPeriodView.as_view(), name="extend"),
+        # Two-person withdrawal (issue 13); Wagtail's unpublish URL leads here too.
+        path("<int:pk>/withdraw/", WithdrawalRequestView.as_view(), name="withdraw"),
+        path("withdrawals/", withdrawal_list, name="withdrawals"),
+        path("withdrawals/<int:pk>/", WithdrawalDetailView.as_view(), name="withdrawal"),
+    ]
     return [
         path(
             "consultations/",
             include((urls, "consultations_admin"), namespace="consultations_admin"),
         )
     ]
+
+
+# Documents of unpublished consultations: served only to staff who may see them (issue 13).
+hooks.register("before_serve_document", document_serve_check)
+# The admin API lists only the documents and images each user may choose (after Wagtail's own).
+hooks.register("construct_admin_api", construct_admin_api, order=100)
+
+
+@hooks.register("construct_snippet_action_menu")
+def hide_wagtail_unpublish(menu_items, request, context):
+    """No one-click unpublish of a consultation: the header's "Withdraw or cancel" asks for a
+    second person (issue 13)."""
+    if context.get("model") is Consultation:
+        menu_items[:] = [item for item in menu_items if item.name != "action-unpublish"]
+
+
+class WithdrawalsMenuItem(AdminMenuItem):
+    def is_shown(self, request):
+        return may_see_withdrawals(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_withdrawals_menu_item():
+    return WithdrawalsMenuItem(
+        _("Withdrawal requests"),
+        reverse("consultations_admin:withdrawals"),
+        icon_name="warning",
+        order=210,
+    )

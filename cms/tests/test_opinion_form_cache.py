@@ -124,8 +124,10 @@ def test_after_the_close_the_form_is_not_served(open_consultation, english, time
 
 
 def test_unpublished_consultation_is_gone_at_once(open_consultation, client):
+    from consultations.tests.two_person import withdraw
+
     html_of(client.get(FORM))
-    open_consultation.unpublish()
+    withdraw(open_consultation)  # issue 13: two people take it offline
     assert client.get(FORM).status_code == 404
 
 

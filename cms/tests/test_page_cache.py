@@ -233,18 +233,25 @@ def test_replaced_document_file_shows_at_once(open_consultation, client, setting
     Attachment.objects.create(
         consultation=open_consultation, document=document, title="征求意见稿全文", type="draft"
     )
-    assert "draft-v1.pdf" in page(client.get(DETAIL))
+    first_url = document.url  # stored under a random name (issue 13): the URL carries it
+    assert first_url in page(client.get(DETAIL))
     document.file = ContentFile(b"%PDF-1.4 corrected", name="draft-v2.pdf")
     document.save()
     html = page(client.get(DETAIL))
-    assert "draft-v2.pdf" in html
-    assert "draft-v1.pdf" not in html
+    assert document.url != first_url
+    assert document.url in html
+    assert first_url not in html
 
 
 def test_unpublished_consultation_is_gone_at_once(open_consultation, client):
+    from consultations.tests.two_person import REASON, withdraw
+
     page(client.get(DETAIL))
-    open_consultation.unpublish()
-    assert client.get(DETAIL).status_code == 404
+    withdraw(open_consultation)  # issue 13: two people take it offline
+    gone = client.get(DETAIL)
+    # The address says it was withdrawn, with the reason (410), instead of the cached page.
+    assert gone.status_code == 410
+    assert REASON in gone.content.decode() and 'id="clause-1"' not in gone.content.decode()
 
 
 def test_clauses_added_directly_need_a_row_write(open_consultation, client):

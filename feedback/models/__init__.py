@@ -5,7 +5,7 @@ Identity (``Contact``) is kept in its own module and table, apart from the opini
 Imports nothing else of feedback; every other package may import it.
 """
 
-from feedback.models.audit import AuditAction, AuditEntry, StaffJob
+from feedback.models.audit import AuditAction, AuditCheckpoint, AuditEntry, StaffJob
 from feedback.models.campaigns import (
     CampaignGroup,
     CampaignMember,
@@ -24,20 +24,29 @@ from feedback.models.privacy import (
     PrivacyRequestKind,
     PrivacyRequestStatus,
 )
-from feedback.models.response import ConsultationResponse, Disposition, Notification, ThemeResponse
+from feedback.models.response import (
+    ConsultationResponse,
+    Disposition,
+    Notification,
+    ResponseStatus,
+    ThemeResponse,
+)
 from feedback.models.review import DisplayMode, ModerationDecision, ModerationState, PublicDisplay
-from feedback.models.risk import ConcernMeasure, RiskAssessment, RiskLevel
+from feedback.models.risk import ConcernMeasure, RiskAssessment, RiskAssessmentChange, RiskLevel
 from feedback.models.submission import (
     AlternativePreference,
     ClauseComment,
     QuestionAnswer,
     Submission,
 )
+from feedback.models.tasks import TaskWorker
+from feedback.models.uploads import ImportJob
 
 __all__ = [
     "AffectedStatus",
     "AlternativePreference",
     "AuditAction",
+    "AuditCheckpoint",
     "AuditEntry",
     "CampaignGroup",
     "CampaignMember",
@@ -53,6 +62,7 @@ __all__ = [
     "DisplayMode",
     "Disposition",
     "IdentityRequest",
+    "ImportJob",
     "IdentityRequestStatus",
     "LegalBasis",
     "ModerationDecision",
@@ -66,13 +76,16 @@ __all__ = [
     "PublicDisplay",
     "QuestionAnswer",
     "RiskAssessment",
+    "RiskAssessmentChange",
     "RiskLevel",
     "StaffJob",
     "Stance",
     "Submission",
     "SubmissionStatus",
     "Suggestion",
+    "TaskWorker",
     "TextSignature",
     "Theme",
+    "ResponseStatus",
     "ThemeResponse",
 ]

@@ -39,7 +39,7 @@ def _export_root(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _export_dir(settings, _export_root):
     """Export files go to the test session's own directory, not the shared temporary one."""
-    settings.TINGJIAN_EXPORT_DIR = str(_export_root)
+    settings.EXPORT_DIR = str(_export_root)
 
 
 @pytest.fixture

@@ -44,10 +44,9 @@ def public(consultation_index_transactional, settings) -> Public:
     from feedback.models import Coding, DisplayMode, Submission
     from feedback.privacy import pseudonyms
     from feedback.privacy.masking import mask_text
-    from feedback.response.services import response_publish
     from feedback.review import moderation
     from feedback.tests._analysis_data import make_submission
-    from feedback.tests.response_fixtures import build_world
+    from feedback.tests.response_fixtures import build_world, publish_response
     from feedback.tests.test_response import answer_all
 
     use_contact_key(settings)
@@ -64,9 +63,8 @@ def public(consultation_index_transactional, settings) -> Public:
         )
     Coding.objects.create(submission=with_phone, theme=health, coded_by=world.editor)
     answer_all(world)
-    response_publish(
-        user=world.editor,
-        consultation=consultation,
+    publish_response(
+        world,
         summary="感谢各位居民参与。根据意见，修改了第1条。",
         draft_from=world.v1,
         draft_to=world.v2,

@@ -205,6 +205,7 @@ def _production(**extra) -> subprocess.CompletedProcess:
         DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
         ALLOWED_HOSTS="example.org",
         CONTACT_ENCRYPTION_KEY="YmVuY2gtZXhwb3J0LW5vdC1hLXNlY3JldC0wMDAwMDA=",
+        EXPORT_DIR="/tmp/tingjian-test-exports",  # never written by an import
         **extra,
     )
     return subprocess.run(

@@ -27,12 +27,11 @@ from feedback.intake.services import OpinionData
 from feedback.models import AuditAction, AuditEntry, Coding, Contact, Notification, Submission
 from feedback.privacy.contacts import store_contact
 from feedback.response.notify import notification_summary, notifications_send
-from feedback.response.services import response_publish
 from feedback.response.sms import (
     LocmemSMSBackend,
 )
 from feedback.response.tasks import notify_response
-from feedback.tests.response_fixtures import add_opinion, build_world, close
+from feedback.tests.response_fixtures import add_opinion, build_world, close, publish_response
 from feedback.tests.test_response import answer_all
 
 BASE = "https://consult.example.gov.cn"
@@ -73,7 +72,7 @@ def backends(settings):
 def publish(world, capture):
     answer_all(world)
     with capture(execute=True):
-        return response_publish(user=world.editor, consultation=world.consultation, summary="说明")
+        return publish_response(world, summary="说明")
 
 
 def _secrets(world) -> list[str]:
@@ -251,7 +250,7 @@ def test_a_retry_waits_in_the_queue_once_for_the_earliest_attempt(
     settings.TASKS = DATABASE_TASKS
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        response_publish(user=world.editor, consultation=world.consultation, summary="说明")
+        publish_response(world, summary="说明")
         notify_response.call(world.consultation.pk)
         notify_response.call(world.consultation.pk)  # a second run adds no second retry
     waiting = DBTaskResult.objects.filter(
@@ -277,7 +276,7 @@ def test_two_workers_at_once_send_each_message_once(backends, settings):
     for sub in Submission.objects.filter(consultation=world.consultation, codings__isnull=True):
         if not sub.withdrawn and not sub.no_theme_reason:
             Coding.objects.create(submission=sub, theme=world.themes[0], coded_by=world.editor)
-    response_publish(user=world.editor, consultation=world.consultation, summary="说明")
+    publish_response(world, summary="说明")
     slow = threading.Barrier(2)
 
     def run():

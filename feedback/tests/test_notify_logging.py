@@ -189,11 +189,16 @@ def test_no_log_record_names_the_resident(
             user=editor, theme=theme, disposition=Disposition.PARTLY, reason="夜间施工时间缩短。"
         )
         client.force_login(editor)
-        published = client.post(
-            f"/admin/response/{consultation.pk}/publish/",
+        submitted = client.post(
+            f"/admin/response/{consultation.pk}/submit/",
             {"summary": "感谢参与。", "confirm": "on"},
         )
+        assert submitted.status_code == 302, submitted.content.decode()[:2000]
+        # Two people (issue 13): an approver of the department approves, which publishes it.
+        client.force_login(UserFactory.with_role(Role.APPROVER, department=consultation.department))
+        published = client.post(f"/admin/response/{consultation.pk}/approve/", {"confirm": "on"})
         assert published.status_code == 302, published.content.decode()[:2000]
+        client.force_login(editor)
 
         # The task process: e-mail refused, SMS refused once (503): failed, retry queued.
         _worker(verbosity=2)

@@ -11,8 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from feedback.models import AuditAction, AuditEntry, ConsultationResponse, Contact, Submission
-from feedback.response.services import response_publish
-from feedback.tests.response_fixtures import build_world
+from feedback.tests.response_fixtures import build_world, publish_response
 from feedback.tests.test_response import answer_all
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_purge_after_90_days_only(consultation_index):
     world = build_world()
     answer_all(world)
-    response_publish(user=world.editor, consultation=world.consultation, summary="说明")
+    publish_response(world, summary="说明")
     # Another consultation, not published: its contacts stay.
     other = build_world()
     other_refs = set(

@@ -25,10 +25,10 @@ from feedback.models import (
 )
 from feedback.response import selectors
 from feedback.response.counts import response_totals, snapshot_totals
-from feedback.response.services import ResponseNotReady, disposition_set, response_publish
+from feedback.response.services import ResponseNotReady, disposition_set, response_submit
 from feedback.response.sms import LocmemSMSBackend
 from feedback.response.tasks import notify_response
-from feedback.tests.response_fixtures import build_world
+from feedback.tests.response_fixtures import build_world, publish_response
 
 pytestmark = pytest.mark.django_db
 
@@ -116,14 +116,14 @@ def test_role_matrix_for_dispositions_and_publishing(world, kind):
     if kind in ALLOWED:
         disposition_set(user=user, theme=health, disposition=Disposition.ADOPTED)
         answer_all(world, user=user)
-        response = response_publish(user=user, consultation=world.consultation, summary="说明")
-        assert response.published_at is not None
+        response = publish_response(world, user=user, summary="说明")
+        assert response.published_at is not None and response.submitted_by == user
     else:
         with pytest.raises(PermissionDenied):
             disposition_set(user=user, theme=health, disposition=Disposition.ADOPTED)
         answer_all(world)
         with pytest.raises(PermissionDenied):
-            response_publish(user=user, consultation=world.consultation, summary="说明")
+            response_submit(user=user, consultation=world.consultation, summary="说明")
 
 
 # --- the publication check -----------------------------------------------------------------
@@ -162,7 +162,7 @@ def test_a_reasonless_non_adopted_theme_blocks_publishing(world):
 
     ThemeResponse.objects.filter(theme=world.themes[1]).update(reason="")
     with pytest.raises(ResponseNotReady) as exc:
-        response_publish(user=world.editor, consultation=world.consultation, summary="说明")
+        response_submit(user=world.editor, consultation=world.consultation, summary="说明")
     assert [p.code for p in exc.value.problems] == ["no_reason"]
     assert not Submission.objects.filter(status=SubmissionStatus.ANSWERED).exists()
 
@@ -179,7 +179,7 @@ def test_personal_data_in_a_reason_or_summary_blocks_publishing(world):
     assert codes == ["personal_data"]
     answer_all(world)
     with pytest.raises(ResponseNotReady):
-        response_publish(
+        response_submit(
             user=world.editor, consultation=world.consultation, summary="联系 a@b.cn 了解详情"
         )
 
@@ -195,9 +195,8 @@ def test_publish_stores_counts_moves_stage_marks_answered_and_notifies(
     answer_all(world)
     expected = response_totals(world.consultation)
     with django_capture_on_commit_callbacks(execute=True):
-        response = response_publish(
-            user=world.editor,
-            consultation=world.consultation,
+        response = publish_response(
+            world,
             summary="感谢参与。",
             draft_from=world.v1,
             draft_to=world.v2,
@@ -213,6 +212,14 @@ def test_publish_stores_counts_moves_stage_marks_answered_and_notifies(
         SubmissionStatus.ANSWERED
     }
     assert AuditEntry.objects.filter(action=AuditAction.PUBLISH, consultation_id=c.pk).count() == 1
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.RESPONSE_SUBMIT, consultation_id=c.pk).count()
+        == 1
+    )
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.RESPONSE_APPROVE, consultation_id=c.pk).count()
+        == 1
+    )
     # Notifications: two e-mails and one SMS, one row each, each read logged.
     assert sorted(m.to[0] for m in mail.outbox) == [
         "resident1@example.org",
@@ -245,7 +252,7 @@ def test_publish_stores_counts_moves_stage_marks_answered_and_notifies(
             user=world.editor, theme=world.themes[0], disposition=Disposition.PARTLY, reason="x"
         )
     with pytest.raises(ResponseNotReady):
-        response_publish(user=world.editor, consultation=c, summary="again")
+        response_submit(user=world.editor, consultation=c, summary="again")
 
 
 def test_publish_is_refused_before_the_close(world):
@@ -255,7 +262,7 @@ def test_publish_is_refused_before_the_close(world):
     )
     world.consultation.refresh_from_db()
     with pytest.raises(ValidationError):
-        response_publish(user=world.editor, consultation=world.consultation, summary="说明")
+        response_submit(user=world.editor, consultation=world.consultation, summary="说明")
     assert not Submission.objects.filter(status=SubmissionStatus.ANSWERED).exists()
 
 
@@ -353,7 +360,7 @@ def test_status_include_shows_the_flag_or_the_link(world, rf):
     html = render_to_string("feedback/response/_status.html", {"consultation": c})
     assert "tj-response-overdue" in html
     answer_all(world)
-    response_publish(user=world.editor, consultation=c, summary="说明")
+    publish_response(world, consultation=c, summary="说明")
     html = render_to_string(
         "feedback/response/_status.html", {"consultation": c, "consultation_url": "/c/x/"}
     )

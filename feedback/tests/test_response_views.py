@@ -17,9 +17,9 @@ from feedback.analysis.suppression import PROTECTS, WITHHELD, display, is_hidden
 from feedback.models import Coding, Disposition, Submission, ThemeResponse
 from feedback.response.report import build_report
 from feedback.response.selectors import published_response as published
-from feedback.response.services import disposition_set, response_publish
+from feedback.response.services import disposition_set
 from feedback.response.views import pdf_cache_key
-from feedback.tests.response_fixtures import build_world
+from feedback.tests.response_fixtures import build_world, department_approver, publish_response
 from feedback.tests.test_response import answer_all
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +36,8 @@ def page_url(world) -> str:
 
 def publish(world):
     answer_all(world)
-    return response_publish(
-        user=world.editor,
-        consultation=world.consultation,
+    return publish_response(
+        world,
         summary="感谢各位居民参与。根据意见，修改了第1条。",
         draft_from=world.v1,
         draft_to=world.v2,
@@ -316,7 +315,7 @@ def test_screen_shows_themes_problems_and_forms(client, world):
     html = client.get(screen(world)).content.decode()
     assert "环境监测" in html and "补偿标准" in html
     assert 'id="problems"' in html and "<li>" in html
-    assert f'action="/admin/response/{world.consultation.pk}/publish/"' in html
+    assert f'action="/admin/response/{world.consultation.pk}/submit/"' in html
 
 
 @pytest.mark.parametrize(
@@ -364,9 +363,9 @@ def test_dispositions_and_publishing_through_the_screen_without_js(client, world
         },
     )
     assert ThemeResponse.objects.get(theme=health).changed_clauses.get() == world.new_clause
-    publish_url = f"/admin/response/{world.consultation.pk}/publish/"
+    submit_url = f"/admin/response/{world.consultation.pk}/submit/"
     done = client.post(
-        publish_url,
+        submit_url,
         {
             "summary": "感谢参与。",
             "draft_from": world.v1.pk,
@@ -376,6 +375,12 @@ def test_dispositions_and_publishing_through_the_screen_without_js(client, world
     )
     assert done.status_code == 302, done.content.decode()[:3000]
     world.consultation.opinion_response.refresh_from_db()
+    assert world.consultation.opinion_response.published_at is None  # waits for approval
+    client.force_login(department_approver(world))
+    approve_url = f"/admin/response/{world.consultation.pk}/approve/"
+    done = client.post(approve_url, {"confirm": "on"})
+    assert done.status_code == 302, done.content.decode()[:3000]
+    world.consultation.opinion_response.refresh_from_db()
     assert world.consultation.opinion_response.published_at is not None
 
 
@@ -383,7 +388,7 @@ def test_publishing_through_the_screen_shows_the_problems(client, world):
     client.force_login(world.editor)
     disposition_set(user=world.editor, theme=world.themes[0], disposition=Disposition.ADOPTED)
     response = client.post(
-        f"/admin/response/{world.consultation.pk}/publish/",
+        f"/admin/response/{world.consultation.pk}/submit/",
         {"summary": "感谢参与。", "confirm": "on"},
     )
     assert response.status_code == 400

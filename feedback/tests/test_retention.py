@@ -29,8 +29,7 @@ from feedback.privacy.tasks import (
     purge_schedule,
     purge_schedule_after_migrate,
 )
-from feedback.response.services import response_publish
-from feedback.tests.response_fixtures import build_world
+from feedback.tests.response_fixtures import build_world, publish_response
 from feedback.tests.test_response import answer_all
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -52,7 +51,7 @@ def live_contacts(consultation) -> int:
 
 def published(world):
     answer_all(world)
-    response_publish(user=world.editor, consultation=world.consultation, summary="说明")
+    publish_response(world, summary="说明")
     return ConsultationResponse.objects.get(consultation=world.consultation).published_at
 
 

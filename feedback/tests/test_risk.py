@@ -138,18 +138,36 @@ def test_assessor_records_level_measures_and_discloses(client, world, assessor):
     }
     response = client.post(dash_url(world), post)
     assert response.status_code == 302, response.content.decode()[:2000]
+    assert AuditEntry.objects.filter(action=AuditAction.RISK).count() == 1
+    # Issue 13: nothing counts or is disclosed until a second person confirms.
     assessment = RiskAssessment.objects.get(consultation=world.consultation)
+    assert assessment.level == "" and not assessment.measures.exists()
+    assert Consultation.objects.get(pk=world.consultation.pk).stability_level == ""
+    confirm_as_second_person(world)
+    assessment.refresh_from_db()
     assert assessment.level == RiskLevel.MEDIUM and assessment.recorded_by == assessor
     assert assessment.measures.get().theme == health
-    assert AuditEntry.objects.filter(action=AuditAction.RISK).count() == 1
     c = Consultation.objects.get(pk=world.consultation.pk)
     assert c.stability_level == RiskLevel.MEDIUM
     assert "安装在线监测并每月公开数据" in c.stability_measures
-    # Withdrawing disclosure clears the public copy.
+    # Withdrawing disclosure clears the public copy (once confirmed too).
     post.pop("disclose")
     client.post(dash_url(world), post)
+    confirm_as_second_person(world)
     c.refresh_from_db()
     assert c.stability_level == "" and c.stability_measures == ""
+
+
+def confirm_as_second_person(world):
+    from django.test import Client
+
+    from feedback.risk.selectors import pending_change
+
+    second = Client()
+    second.force_login(UserFactory.with_role(Role.SITE_ADMIN))
+    change = pending_change(world.consultation)
+    url = reverse("feedback_risk:decide", args=[world.consultation.pk])
+    assert second.post(url, {"change": change.pk, "decision": "confirm"}).status_code == 302
 
 
 def test_a_level_needs_reasons(client, world, assessor):

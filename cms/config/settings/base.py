@@ -37,6 +37,11 @@ INSTALLED_APPS = [
     "taggit",
     "django_tasks",
     "django_tasks_db",
+    # Staff authentication (cms/staff_auth, docs/staff-accounts.md): second factor, lockouts.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cms.permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "cms.staff_csp.StaffCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -54,9 +60,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # django-otp's request.user.is_verified(), skipped without a session cookie (cms/staff_auth).
+    "cms.staff_auth.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The second factor and the 30-minute idle timeout of staff sessions (cms/staff_auth).
+    "cms.staff_auth.middleware.StaffAuthMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a staff login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
+    # Innermost: a view that cannot reach the database answers 503 with the page that says
+    # nothing was stored and shows the resident's text (cms/errors.py; issue 13).
+    "cms.errors.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "cms.config.urls"
@@ -83,14 +98,30 @@ TEMPLATES = [
 ]
 
 
+# Which database role connects (docs/deployment.md, "Database roles"): "app" (the default:
+# web, worker, commands) or "owner" (migrations: `make db`, `manage.py migrate`), which uses
+# DATABASE_MIGRATE_URL when set. The embedded server has both roles (cms/config/embedded_db.py).
+DATABASE_ROLE = env("DATABASE_ROLE", default="app")
+# The application's role, given its privileges after every migrate (cms/db_roles.py).
+DATABASE_APP_ROLE = env(
+    "DATABASE_APP_ROLE", default="" if env("DATABASE_URL", default="") else "tingjian_app"
+)
+
+
 def database_settings() -> dict:
-    """DATABASE_URL when set; otherwise the embedded PostgreSQL from ``pgserver``."""
+    """DATABASE_URL (or DATABASE_MIGRATE_URL for the owner) when set; otherwise the embedded
+    PostgreSQL from ``pgserver``, as the role DATABASE_ROLE names."""
+    if DATABASE_ROLE not in ("app", "owner"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("DATABASE_ROLE must be app (the default) or owner.")
     if env("DATABASE_URL", default=""):
-        config = env.db("DATABASE_URL")
+        owner_url = DATABASE_ROLE == "owner" and env("DATABASE_MIGRATE_URL", default="")
+        config = env.db("DATABASE_MIGRATE_URL" if owner_url else "DATABASE_URL")
     else:
         from cms.config.embedded_db import ensure_running
 
-        config = ensure_running()
+        config = ensure_running(DATABASE_ROLE)
     config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     config["CONN_HEALTH_CHECKS"] = True
     return config
@@ -118,7 +149,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -145,11 +179,42 @@ STORAGES = {
 WAGTAIL_SITE_NAME = "听见 Tingjian"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents are always streamed by Wagtail's serve view, behind the permission check of
+# consultations/documents.py; never a direct /media/ link (issue 13).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "xlsx", "xls", "odt", "ods", "jpg", "png", "txt"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 LOGIN_URL = "wagtailadmin_login"
+
+# Staff authentication (cms/staff_auth, docs/staff-accounts.md). Failed staff logins are counted
+# per username and per client address separately (the address as the rate limits see it, behind
+# the trusted proxies only); AXES_FAILURE_LIMIT failures within the cool-off lock either one
+# until AXES_COOLOFF_MINUTES after the last failure, or until a site administrator unlocks it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=30)
+AXES_COOLOFF_TIME = "cms.staff_auth.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "cms.staff_auth.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "cms.staff_auth.lockout.lockout_response"
+# A success does not wipe the address's failures (a colleague's login would reset an attacker's
+# count); nothing is logged beyond the failure counters (no access log of addresses).
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Second factor (django-otp): TOTP apps show this issuer; wrong codes slow down exponentially.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Tingjian")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Staff sessions end after this many minutes without a staff request (cms/staff_auth).
+STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
 
 # Content-Security-Policy: our own origin only; no third-party scripts, styles, fonts or frames.
 CONTENT_SECURITY_POLICY = {
@@ -194,6 +259,28 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
+# Error pages that work without the database (cms/errors.py); 404/500/400: cms/config/urls.py.
+CSRF_FAILURE_VIEW = "cms.errors.csrf_failure"
+
+# Uploads (docs/deployment.md, "Upload limits"). Every multipart request larger than
+# UPLOAD_MAX_REQUEST_BYTES is refused from its Content-Length before a byte is read
+# (feedback/intake/uploads.py); files above FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to disk,
+# never held in memory, in FILE_UPLOAD_TEMP_DIR when set (a private folder; default: the
+# system's, files mode 0600). Import files wait for the task worker in UPLOAD_DIR (private,
+# shared by web and worker; empty: a folder in the system's temp dir).
+UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default="") or None
+FILE_UPLOAD_HANDLERS = [
+    "feedback.intake.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_DIR = env("UPLOAD_DIR", default="")
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("WAGTAILDOCS_MAX_UPLOAD_SIZE", default=20 * 1024 * 1024)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("WAGTAILIMAGES_MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env.int("WAGTAILIMAGES_MAX_IMAGE_PIXELS", default=40_000_000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -229,6 +316,17 @@ RATELIMIT_TRUSTED_PROXY_ADDRESSES = env.list("RATELIMIT_TRUSTED_PROXY_ADDRESSES"
 # Where the day's key of the network hashes lives: a private folder outside the database
 # (production: a tmpfs such as /run/tingjian). Empty: a folder in the system's temp dir.
 RATELIMIT_KEY_DIR = env("RATELIMIT_KEY_DIR", default="")
+
+# The audit trail (docs/deployment.md, "Audit chain"): its HMAC keys, "id:secret" comma-separated,
+# the first signs (production: required, from the environment only). Empty in development: a key
+# file made in AUDIT_KEY_DIR (default ~/.local/state/tingjian, never inside the project).
+# Daily signed checkpoints at AUDIT_CHECKPOINT_AT (local time), also appended to a file in
+# AUDIT_CHECKPOINT_DIR when set.
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY", default="")
+AUDIT_CHAIN_KEY_REQUIRED = False
+AUDIT_KEY_DIR = env("AUDIT_KEY_DIR", default="")
+AUDIT_CHECKPOINT_DIR = env("AUDIT_CHECKPOINT_DIR", default="")
+AUDIT_CHECKPOINT_AT = env("AUDIT_CHECKPOINT_AT", default="00:05")
 
 # Offline intake (docs/intake-guide.md): slugs of the 12345 centre's departments, whose clerks
 # may enter hotline opinions for every department; hours receipt codes stay visible to the
@@ -270,3 +368,16 @@ NOTIFICATIONS_REQUIRE_DELIVERY = False
 CONTACT_RETENTION_DAYS = env.int("CONTACT_RETENTION_DAYS", default=90)
 CONTACT_MAX_DAYS_AFTER_CLOSE = env.int("CONTACT_MAX_DAYS_AFTER_CLOSE", default=180)
 CONTACT_PURGE_AT = env("CONTACT_PURGE_AT", default="03:15")
+
+# The task worker (cms/tasks_worker.py, docs/reliability.md): a task whose worker stopped
+# renewing its heartbeat for TASK_LEASE_SECONDS is queued again, and failed after
+# TASK_MAX_ATTEMPTS claims; after a database outage the worker reconnects, waiting at most
+# TASK_RECONNECT_MAX_SECONDS between tries.
+TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=60)
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)
+TASK_RECONNECT_MAX_SECONDS = env.int("TASK_RECONNECT_MAX_SECONDS", default=30)
+# Export files (feedback/exports/files.py): a private folder (mode 0700) that the web processes
+# and the task workers of the machine share; empty: var/exports/ in the project. Production
+# requires it. Files are deleted EXPORT_RETENTION_HOURS after they were made.
+EXPORT_DIR = env("EXPORT_DIR", default="")
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)

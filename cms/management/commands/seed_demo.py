@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 
 from cms import demo_content
+from cms.staff_auth.demo import ensure_demo_device
 from consultations.models import (
     Alternative,
     Attachment,
@@ -92,6 +93,9 @@ def seed_users(departments: dict[str, Department]) -> dict[str, object]:
         StaffProfile.objects.update_or_create(
             user=user, defaults={"department": departments.get(department)}
         )
+        if settings.DEBUG:
+            # The second factor without a phone: `make otp USER=<name>` prints the code.
+            ensure_demo_device(user)
         users[username] = user
     return users
 
@@ -113,10 +117,14 @@ def closing_time(spec: dict, opens_at: datetime) -> datetime:
     return max(closes_at, floor)
 
 
-def attachment_row(spec: dict, *, sort_order: int) -> Attachment:
-    """A small text document stored as a Wagtail document, so the demo shows attachments."""
+def attachment_row(spec: dict, *, sort_order: int, department: Department) -> Attachment:
+    """A small text document stored as a Wagtail document, so the demo shows attachments.
+
+    In the department's collection, under a random stored name (consultations/documents.py)."""
     document = Document(title=spec["title"])
-    document.file.save(spec["filename"], ContentFile(spec["content"].encode()), save=False)
+    if department.document_collection_id:
+        document.collection_id = department.document_collection_id
+    document.file = ContentFile(spec["content"].encode(), name=spec["filename"])
     document.save()
     return Attachment(
         document=document,
@@ -155,7 +163,9 @@ def build_consultation(
     for order, alternative in enumerate(spec["alternatives"]):
         consultation.alternatives.add(Alternative(sort_order=order, **alternative))
     for order, attachment in enumerate(spec.get("attachments", [])):
-        consultation.attachments.add(attachment_row(attachment, sort_order=order))
+        consultation.attachments.add(
+            attachment_row(attachment, sort_order=order, department=consultation.department)
+        )
     for order, question in enumerate(spec["questions"]):
         row = Question(sort_order=order, **question)
         row.clean()

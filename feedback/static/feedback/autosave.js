@@ -1,6 +1,9 @@
 /* Tingjian: keep a draft opinion in this browser (R59) and small receipt helpers.
  * The form works without this file. Drafts stay on the device (localStorage), keyed by
- * consultation, and are removed as soon as a receipt page for that consultation is shown. */
+ * consultation, and are removed as soon as a receipt page for that consultation is shown.
+ * Only a receipt clears a draft: the pages that say an opinion was not stored (503 during a
+ * database outage, 500, CSRF failure; cms/templates/errors/) leave it, so the form opened
+ * again is filled in, with the same idempotency token (feedback/tests/test_outage_browser.py). */
 (function () {
   "use strict";
   var PREFIX = "tingjian-draft:";
