@@ -222,6 +222,10 @@ def _opinion_form(request, index_slug: str, slug: str, row: tuple, route_version
             response = cached_form_response(request, index_slug, row, stamp, consultation, page)
             if response is not None:
                 return response
+    if consultation is None:
+        # No published consultation here: the form view answers 404, or a consultation withdrawn
+        # by two people gets the same 410 notice as its page (cms.routes_feedback).
+        return page.opinion_form_route(request, slug)
     return views.opinion_form(
         request, page=page, slug=slug, consultation=consultation, route_version=route_version
     )

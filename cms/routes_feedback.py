@@ -8,7 +8,7 @@ would otherwise swallow ``receipt/`` (so no consultation can use the slug ``rece
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from wagtail.contrib.routable_page.models import path
 
 FEEDBACK_ROUTE_NAMES = (
@@ -93,7 +93,11 @@ class FeedbackRoutesMixin:
     def opinion_form_route(self, request: HttpRequest, slug: str):
         from feedback.intake import views
 
-        return views.opinion_form(request, page=self, slug=slug)
+        try:
+            return views.opinion_form(request, page=self, slug=slug)
+        except Http404:
+            # A consultation withdrawn by two people: the same notice as its page (410).
+            return self._withdrawn_notice(request, slug)
 
     def opinion_form_url(self, consultation, request: HttpRequest | None = None) -> str:
         """The public URL of ``consultation``'s opinion form (for the detail page's links)."""

@@ -252,6 +252,9 @@ def test_unpublished_consultation_is_gone_at_once(open_consultation, client):
     # The address says it was withdrawn, with the reason (410), instead of the cached page.
     assert gone.status_code == 410
     assert REASON in gone.content.decode() and 'id="clause-1"' not in gone.content.decode()
+    # Its opinion form says the same, for GET and POST; nothing can be sent to it.
+    for answer in (client.get(DETAIL + "opinion/"), client.post(DETAIL + "opinion/", {})):
+        assert answer.status_code == 410 and REASON in answer.content.decode()
 
 
 def test_clauses_added_directly_need_a_row_write(open_consultation, client):
