@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -64,7 +64,15 @@ def _screen_url(consultation_id: int, submission_id: int | None, params: dict) -
     return f"{url}?{urlencode(params)}"
 
 
+def _number(value, what: str) -> int:
+    """A row id from a form: malformed values are a bad request (400), never a server error."""
+    if not str(value or "").isdigit():
+        raise BadRequest(_("The form sent an invalid %(what)s.") % {"what": what})
+    return int(value)
+
+
 def _theme(consultation: Consultation, theme_id) -> services.Theme:
+    theme_id = _number(theme_id, _("theme"))
     return get_object_or_404(services.Theme, pk=theme_id, consultation=consultation)
 
 
@@ -264,7 +272,9 @@ def code_view(request: HttpRequest, consultation_id: int, submission_id: int) ->
     clause_comment = None
     if request.POST.get("clause_comment"):
         clause_comment = get_object_or_404(
-            ClauseComment, pk=request.POST["clause_comment"], submission=submission
+            ClauseComment,
+            pk=_number(request.POST["clause_comment"], _("clause comment")),
+            submission=submission,
         )
     op = request.POST.get("op", "toggle")
     try:

@@ -469,3 +469,21 @@ def test_consultation_list_shows_only_the_own_department(client, consultation):
     assert response.status_code == 200 and consultation.title not in response.content.decode()
     client.force_login(UserFactory.with_role(Role.EDITOR, consultation.department))
     assert client.get("/admin/coding/")["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"theme": "abc"}, {"theme": ""}, {"theme": "1e3"}, {"theme": "1", "clause_comment": "x"}],
+)
+def test_malformed_values_answer_400_and_change_nothing(logged_in, consultation, theme, data):
+    """An outsider's script or a broken form: a clear 400, never a 500, and no coding stored."""
+    from feedback.models import Coding
+
+    opinion = make_opinion(consultation, "意见")
+    base = f"/admin/coding/{consultation.pk}/opinion/{opinion.pk}"
+    data = {**data, "theme": str(theme.pk) if data.get("theme") == "1" else data["theme"]}
+    actions = ("code",) if "clause_comment" in data else ("code", "group")
+    for action in actions:
+        response = logged_in.post(f"{base}/{action}/", data, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400, (action, data, response.status_code)
+    assert not Coding.objects.exists()
