@@ -99,3 +99,12 @@ def test_every_seeded_consultation_page_renders_in_both_languages(seeded, client
             )
             assert response.status_code == 200, (consultation.slug, language)
             assert title in response.content.decode()
+
+
+def test_the_demo_shows_an_audit_checkpoint_from_the_start(seeded, client):
+    """The public checkpoints page is not empty on a fresh `make run` (the worker adds one daily)."""
+    from feedback.models import AuditCheckpoint
+
+    assert AuditCheckpoint.objects.count() == 1
+    response = client.get("/audit/checkpoints.json")
+    assert response.status_code == 200 and response.json()

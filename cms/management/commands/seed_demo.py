@@ -33,6 +33,7 @@ from consultations.models import (
     Question,
     StaffProfile,
 )
+from feedback.audit.checkpoints import take_checkpoint
 
 Document = get_document_model()
 OPENING_HOUR = time(9, 0)
@@ -278,6 +279,9 @@ class Command(BaseCommand):
                         spec, departments=departments, districts=districts, users=users
                     )
                 )
+        # The public page of the audit trail's daily checkpoints shows one from the start (the
+        # task worker takes the next ones daily).
+        take_checkpoint()
         self.stdout.write(
             _("Demo content ready: %(count)s consultations added.") % {"count": len(created)}
         )
