@@ -22,6 +22,7 @@ from consultations.roles import Role
 from consultations.rules import ConsultationRuleError
 from consultations.tests.admin_support import NOW, edit_url, make_consultation, make_user
 from consultations.tests.factories import DepartmentFactory, UserFactory
+from consultations.tests.two_person import refused, staff_client
 from consultations.withdrawals import (
     MIN_REASON_CHARS,
     consultation_withdrawal_confirm,
@@ -62,19 +63,6 @@ def people(home):
 @pytest.fixture
 def consultation(home):
     return make_consultation("open", home)
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _refused(response) -> bool:
-    """Wagtail's admin answers a PermissionDenied with a redirect to the dashboard."""
-    if response.status_code == 302:
-        return response["Location"] == reverse("wagtailadmin_home")
-    return response.status_code in (403, 404)
 
 
 def _audit(action: str):
@@ -261,19 +249,19 @@ def test_wagtails_unpublish_url_never_unpublishes(consultation, people):
     url = reverse(f"{SNIPPET}:unpublish", args=[consultation.pk])
     withdraw = reverse("consultations_admin:withdraw", args=[consultation.pk])
     for who in ("approver", "admin"):
-        client = _client(people[who])
+        client = staff_client(people[who])
         response = client.get(url)
         assert response.status_code == 302 and response["Location"] == withdraw
         response = client.post(url, {})
         assert response.status_code == 302 and response["Location"] == withdraw
         assert _live(consultation)
-    refused = _client(people["outsider"]).post(url, {})
+    refused = staff_client(people["outsider"]).post(url, {})
     assert refused.status_code in (302, 403, 404) and refused.get("Location") != withdraw
     assert _live(consultation)
 
 
 def test_the_edit_view_offers_the_two_person_route_not_wagtails_unpublish(consultation, people):
-    html = _client(people["approver"]).get(edit_url(consultation)).content.decode()
+    html = staff_client(people["approver"]).get(edit_url(consultation)).content.decode()
     assert reverse(f"{SNIPPET}:unpublish", args=[consultation.pk]) not in html
     assert reverse("consultations_admin:withdraw", args=[consultation.pk]) in html
 
@@ -283,7 +271,7 @@ def test_workflow_actions_do_not_unpublish(consultation, people):
     consultation.get_workflow().start(consultation, people["editor"])
     consultation.refresh_from_db()
     task_state = consultation.current_workflow_task_state
-    client = _client(people["approver"])
+    client = staff_client(people["approver"])
     for action in ("reject", "approve", "unpublish", "cancel"):
         url = reverse(f"{SNIPPET}:workflow_action", args=[consultation.pk, action, task_state.pk])
         client.post(url, {"comment": "x"})
@@ -295,17 +283,17 @@ def test_workflow_actions_do_not_unpublish(consultation, people):
 
 def test_a_site_administrator_cannot_delete_a_published_consultation(consultation, people):
     url = reverse(f"{SNIPPET}:delete", args=[consultation.pk])
-    assert _refused(_client(people["admin"]).post(url, {}))
+    assert refused(staff_client(people["admin"]).post(url, {}))
     assert Consultation.objects.filter(pk=consultation.pk, live=True).exists()
 
 
 def test_the_two_step_views(consultation, people):
     ask = reverse("consultations_admin:withdraw", args=[consultation.pk])
-    assert _refused(_client(people["editor"]).get(ask))
-    assert _refused(
-        _client(people["outsider"]).post(ask, {"action": "unpublish", "reason": REASON})
+    assert refused(staff_client(people["editor"]).get(ask))
+    assert refused(
+        staff_client(people["outsider"]).post(ask, {"action": "unpublish", "reason": REASON})
     )
-    client = _client(people["approver"])
+    client = staff_client(people["approver"])
     with translation.override("en"):
         response = client.post(
             ask, {"action": "unpublish", "reason": "短"}, HTTP_ACCEPT_LANGUAGE="en"
@@ -318,27 +306,27 @@ def test_the_two_step_views(consultation, people):
     assert _live(consultation)
 
     # The requester POSTs a confirmation directly: refused, still published.
-    assert _refused(client.post(detail, {"decision": "confirm"}))
-    assert _refused(client.post(detail, {"decision": "refuse", "comment": REASON}))
+    assert refused(client.post(detail, {"decision": "confirm"}))
+    assert refused(client.post(detail, {"decision": "refuse", "comment": REASON}))
     assert _live(consultation)
     # Another department's approver does not even see it; an editor cannot decide.
-    assert _client(people["outsider"]).post(detail, {"decision": "confirm"}).status_code == 404
-    assert _refused(_client(people["editor"]).post(detail, {"decision": "confirm"}))
+    assert staff_client(people["outsider"]).post(detail, {"decision": "confirm"}).status_code == 404
+    assert refused(staff_client(people["editor"]).post(detail, {"decision": "confirm"}))
     assert _live(consultation)
     # The list shows it to the second approver, who confirms.
-    second = _client(people["approver2"])
+    second = staff_client(people["approver2"])
     assert detail.encode() in second.get(reverse("consultations_admin:withdrawals")).content
     assert b'name="decision" value="confirm"' in second.get(detail).content
     assert second.post(detail, {"decision": "confirm"}).status_code == 302
     assert not _live(consultation)
-    assert _refused(_client(people["editor"]).get(reverse("consultations_admin:withdrawals")))
+    assert refused(staff_client(people["editor"]).get(reverse("consultations_admin:withdrawals")))
 
 
 # --- the revision views answer ---------------------------------------------------------------
 
 
 def test_every_history_and_revision_view_answers_200(consultation, people):
-    client = _client(people["approver"])
+    client = staff_client(people["approver"])
     consultation.title = "改过的标题"
     second = consultation.save_revision(user=people["approver"])
     first = consultation.revisions.order_by("pk").first()
@@ -367,7 +355,7 @@ def test_every_history_and_revision_view_answers_200(consultation, people):
     html = client.get(urls[3]).content.decode()
     assert "改过的标题" in html
     # Another department's approver is refused on each of them.
-    outsider = _client(people["outsider"])
+    outsider = staff_client(people["outsider"])
     for url in urls:
         assert outsider.get(url).status_code in (302, 403, 404), url
 

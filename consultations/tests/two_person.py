@@ -3,6 +3,9 @@ withdrawal request by one approver of its department confirmed by another."""
 
 from __future__ import annotations
 
+from django.test import Client
+from django.urls import reverse
+
 from consultations.roles import Role
 from consultations.tests.factories import UserFactory
 
@@ -24,3 +27,18 @@ def withdraw(consultation, *, action: str = "unpublish", reason: str = REASON):
     consultation_withdrawal_confirm(request=request, user=confirmer)
     consultation.refresh_from_db()
     return request
+
+
+def staff_client(user) -> Client:
+    """A client signed in as ``user`` (the tests' sign-in counts as the second factor too)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def refused(response) -> bool:
+    """Wagtail's admin answers a PermissionDenied with a redirect to the dashboard; views of
+    our own answer 403 or, where existence must not show, 404."""
+    if response.status_code == 302:
+        return response["Location"] == reverse("wagtailadmin_home")
+    return response.status_code in (403, 404)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from consultations.models import ChangeLogEntry, Consultation, Department
 from consultations.roles import Role
 from consultations.tests.factories import UserFactory
+from consultations.tests.two_person import refused, staff_client
 from feedback.models import (
     AuditAction,
     AuditEntry,
@@ -73,18 +74,6 @@ def _submit(world, user=None):
     )
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _refused(response) -> bool:
-    if response.status_code == 302:
-        return response["Location"] == reverse("wagtailadmin_home")
-    return response.status_code in (403, 404)
-
-
 def test_submission_publishes_nothing_and_notifies_nobody(
     world, django_capture_on_commit_callbacks
 ):
@@ -109,12 +98,12 @@ def test_an_editor_cannot_approve_or_publish_even_by_a_direct_post(world):
             response_approve(user=user, consultation=world.consultation)
         with pytest.raises(PermissionDenied):
             response_return(user=user, consultation=world.consultation, comment=COMMENT)
-        client = _client(user)
+        client = staff_client(user)
         for name in ("approve", "publish"):
             url = reverse(f"feedback_response:{name}", args=[world.consultation.pk])
-            assert _refused(client.post(url, {"confirm": "on"})), name
+            assert refused(client.post(url, {"confirm": "on"})), name
         url = reverse("feedback_response:return", args=[world.consultation.pk])
-        assert _refused(client.post(url, {"comment": COMMENT}))
+        assert refused(client.post(url, {"comment": COMMENT}))
     assert not _published(world)
     assert ConsultationResponse.objects.get().status == ResponseStatus.SUBMITTED
     assert _audit(world, AuditAction.RESPONSE_APPROVE) == []
@@ -127,8 +116,10 @@ def test_the_submitter_cannot_approve_their_own_response_even_as_approver(world,
     with pytest.raises(PermissionDenied):
         response_approve(user=submitter, consultation=world.consultation)
     url = reverse("feedback_response:approve", args=[world.consultation.pk])
-    assert _refused(_client(submitter).post(url, {"confirm": "on"}))
-    html = _client(submitter).get(reverse("feedback_response:screen", args=[world.consultation.pk]))
+    assert refused(staff_client(submitter).post(url, {"confirm": "on"}))
+    html = staff_client(submitter).get(
+        reverse("feedback_response:screen", args=[world.consultation.pk])
+    )
     assert f'action="{url}"' not in html.content.decode()
     assert not _published(world)
 
@@ -154,7 +145,7 @@ def test_an_approver_of_another_department_cannot_approve(world):
     with pytest.raises(PermissionDenied):
         response_approve(user=outsider, consultation=world.consultation)
     url = reverse("feedback_response:approve", args=[world.consultation.pk])
-    assert _refused(_client(outsider).post(url, {"confirm": "on"}))
+    assert refused(staff_client(outsider).post(url, {"confirm": "on"}))
     assert not _published(world)
 
 
@@ -164,7 +155,7 @@ def test_dispositions_are_locked_while_submitted_and_free_again_when_sent_back(w
     with pytest.raises(ValidationError):
         disposition_set(user=world.editor, theme=health, disposition=Disposition.PARTLY, reason="x")
     url = reverse("feedback_response:disposition", args=[world.consultation.pk, health.pk])
-    refused = _client(world.editor).post(
+    refused = staff_client(world.editor).post(
         url, {f"t{health.pk}-disposition": "partly", f"t{health.pk}-reason": "x"}
     )
     assert refused.status_code == 400
@@ -183,7 +174,7 @@ def test_dispositions_are_locked_while_submitted_and_free_again_when_sent_back(w
     disposition_set(
         user=world.editor, theme=health, disposition=Disposition.PARTLY, reason="部分采纳。"
     )
-    html = _client(world.editor).get(
+    html = staff_client(world.editor).get(
         reverse("feedback_response:screen", args=[world.consultation.pk])
     )
     assert COMMENT in html.content.decode()
@@ -207,7 +198,7 @@ def test_the_whole_path_writes_the_log_and_the_audit_and_notifies_only_after_app
     with django_capture_on_commit_callbacks(execute=True):
         _submit(world)
     assert mail.outbox == [] and not Notification.objects.exists()
-    client = _client(approver)
+    client = staff_client(approver)
     screen = client.get(reverse("feedback_response:screen", args=[world.consultation.pk]))
     assert b'id="approval"' in screen.content
     with django_capture_on_commit_callbacks(execute=True):

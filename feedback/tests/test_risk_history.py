@@ -12,6 +12,7 @@ from django.urls import reverse
 from consultations.models import ChangeLogEntry, Consultation, Department
 from consultations.roles import Role
 from consultations.tests.factories import UserFactory
+from consultations.tests.two_person import refused, staff_client
 from feedback.models import AuditAction, AuditEntry, RiskAssessment, RiskAssessmentChange
 from feedback.risk.services import (
     MeasureData,
@@ -61,18 +62,6 @@ def _final(world) -> RiskAssessment:
     return RiskAssessment.objects.get(consultation=world.consultation)
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _refused(response) -> bool:
-    if response.status_code == 302:
-        return response["Location"] == reverse("wagtailadmin_home")
-    return response.status_code in (403, 404)
-
-
 def test_a_recorded_level_counts_only_after_a_second_person_confirms(world, people):
     change = _record(world, people["assessor"], "high", disclose=True)
     assert _final(world).level == "" and not _final(world).disclose
@@ -88,15 +77,15 @@ def test_a_recorded_level_counts_only_after_a_second_person_confirms(world, peop
             user=people["assessor"], change=change, comment="理由需要更充分的依据。"
         )
     url = reverse("feedback_risk:decide", args=[world.consultation.pk])
-    assert _refused(
-        _client(people["assessor"]).post(url, {"change": change.pk, "decision": "confirm"})
+    assert refused(
+        staff_client(people["assessor"]).post(url, {"change": change.pk, "decision": "confirm"})
     )
     # Approvers and editors of the department cannot confirm either.
     for who in ("approver", "editor"):
         with pytest.raises(PermissionDenied):
             risk_assessment_confirm(user=people[who], change=change)
-        assert _refused(
-            _client(people[who]).post(url, {"change": change.pk, "decision": "confirm"})
+        assert refused(
+            staff_client(people[who]).post(url, {"change": change.pk, "decision": "confirm"})
         )
     assert _final(world).level == ""
     # The database refuses a confirmation by the author.
@@ -106,7 +95,7 @@ def test_a_recorded_level_counts_only_after_a_second_person_confirms(world, peop
         )
     # A second assessor confirms: now it counts and is disclosed, with a public change-log line.
     assert (
-        _client(people["assessor2"])
+        staff_client(people["assessor2"])
         .post(url, {"change": change.pk, "decision": "confirm"})
         .status_code
         == 302
@@ -170,21 +159,21 @@ def test_the_history_shows_every_change_with_who_when_old_and_new_level_and_reas
     assert AuditEntry.objects.filter(action=AuditAction.RISK).count() == 4
     url = reverse("feedback_risk:history", args=[world.consultation.pk])
     for who in ("assessor", "assessor2", "admin", "approver"):
-        html = _client(people[who]).get(url).content.decode()
+        html = staff_client(people[who]).get(url).content.decode()
         for c in changes:
             assert f'data-change="{c.pk}" data-status="{c.status}"' in html, who
             assert c.reasons in html
         assert "措施尚未落实" in html and people["assessor"].get_username() in html
     # Editors, other departments' approvers and the public do not see the history.
     for who in ("editor", "outsider"):
-        assert _refused(_client(people[who]).get(url)), who
+        assert refused(staff_client(people[who]).get(url)), who
     assert Client().get(url).status_code == 302
 
 
 def test_the_dashboard_shows_the_pending_record_and_who_may_confirm(world, people):
     _record(world, people["assessor"], "medium")
     url = reverse("feedback_risk:dashboard", args=[world.consultation.pk])
-    own = _client(people["assessor"]).get(url).content.decode()
+    own = staff_client(people["assessor"]).get(url).content.decode()
     assert 'id="pending-assessment"' in own and 'value="confirm"' not in own
-    other = _client(people["assessor2"]).get(url).content.decode()
+    other = staff_client(people["assessor2"]).get(url).content.decode()
     assert 'value="confirm"' in other
