@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 
 from cms import demo_content
+from cms.demo_content import activity
 from cms.staff_auth.demo import ensure_demo_device
 from consultations.models import (
     Alternative,
@@ -279,6 +280,8 @@ class Command(BaseCommand):
                         spec, departments=departments, districts=districts, users=users
                     )
                 )
+        # Opinions, hearings, responses, decisions: every screen has something to show.
+        activity.seed_all(users)
         # The public page of the audit trail's daily checkpoints shows one from the start (the
         # task worker takes the next ones daily).
         take_checkpoint()

@@ -1,0 +1,7 @@
+"""Opinions through every channel, moderation cases, a campaign and coded themes (issue 15)."""
+
+from __future__ import annotations
+
+
+def seed(users: dict) -> None:
+    """Add this part of the demo; ``users`` maps demo usernames to users. Idempotent."""
