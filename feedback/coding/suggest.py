@@ -3,15 +3,18 @@
 
 (a) Candidate themes: the opinions' words (jieba, via ``feedback.analysis.text``) weighted by
     TF-IDF, clustered with k-means (k = round(sqrt(n / 2)), at least 2, at most 15); each cluster
-    of 3 or more opinions gives its top keywords and the 3 opinions nearest its centre.
-(b) Themes for opinions: once at least ``MIN_CODED`` opinions are coded and at least two themes
-    have ``MIN_EXAMPLES`` opinions each, a one-vs-rest logistic regression on TF-IDF is trained on
-    the officials' own coding. It suggests, for each opinion not yet coded, every theme whose
-    probability is at least ``THRESHOLD`` (at most ``MAX_PER_OPINION``), with the probability as
-    the confidence. Before that, 20 % of the coded opinions are held out (identical texts stay
-    on the same side), a model trained on the other 80 % makes the same kind of suggestions for
-    them, and the precision and recall of those suggestions against the people's coding are
-    stored with the run and shown on the screen.
+    of 3 or more opinions gives its top keywords and the 3 opinions nearest its centre. Campaign
+    copies go in once: one opinion per campaign group and per text identical after folding.
+(b) Themes for opinions (``feedback.analysis.themes``, method and measure described there):
+    once at least ``MIN_CODED`` opinions are coded (or marked "no theme") and at least two themes
+    have ``MIN_EXAMPLES`` opinions each, one logistic regression per theme on word, character
+    and seed-word features is trained on the officials' own coding. Its precision and recall
+    are measured on every coded opinion by a model that saw neither it nor any copy of it
+    (folds split by near-duplicate group), per theme with the number of opinions behind the
+    figure. A theme is suggested only when its held-out precision reaches
+    ``SUGGEST_MIN_PRECISION`` (0.8); for each opinion not yet coded, every such theme
+    whose probability reaches the theme's threshold (at most ``MAX_PER_OPINION``), with the
+    probability as the confidence. No theme above its threshold: no suggestion.
 
 Withdrawn opinions are left out of everything here (issue 12): their texts are neither
 clustered nor shown as examples, their coding does not train the classifier, nothing is
@@ -26,9 +29,8 @@ output nobody has decided on); decided suggestions are kept for good, and a pair
 theme) or a candidate name that a person rejected is not suggested again.
 """
 
-# Size: one module because candidate themes, the classifier and the run share the text pipeline and
-# the constants that the screen reports; the split comes with the rework of the suggestions (issue
-# 14).
+# Size: candidate themes, the classifier's use of the register and the run share the text
+# pipeline and the constants that the screen reports; the model itself is feedback.analysis.themes.
 
 from __future__ import annotations
 
@@ -38,17 +40,26 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from feedback.analysis.text import segment_for_search
+from feedback.analysis import themes as themes_model
+from feedback.analysis.text import fold_for_matching
+from feedback.analysis.themes import ThemeConfig
 from feedback.audit.trail import record
 from feedback.coding.permissions import can_code
-from feedback.coding.selectors import SUGGESTION_JOB_KIND, uncoded_submissions
+from feedback.coding.selectors import (
+    SUGGESTION_JOB_KIND,
+    latest_evaluation,
+    uncoded_submissions,
+)
 from feedback.models import (
     AuditAction,
+    CampaignGroup,
+    CampaignMember,
     ClauseComment,
     Coding,
     QuestionAnswer,
@@ -70,34 +81,18 @@ EXAMPLES = 3
 MIN_CODED = 30
 MIN_EXAMPLES = 5
 MIN_THEMES = 2
-HOLDOUT = 0.2
 THRESHOLD = 0.5
 MAX_PER_OPINION = 3
 METHOD_CLUSTER = "tfidf+kmeans/1"
-METHOD_CLASSIFIER = "tfidf+ovr-logreg/1"
+METHOD_CLASSIFIER = "words+chars+seeds/ovr-logreg/2"
 
-# Words that say nothing about a theme: function words and the stock phrases of any opinion.
-STOPWORDS = frozenset(
-    """
-    我们 你们 他们 她们 它们 自己 大家 这个 那个 这些 那些 这样 那样 这里 那里 这么 那么
-    一个 一些 一下 一点 一直 一定 一样 没有 不是 就是 还是 只是 也是 都是 可以 可能 能够
-    应该 应当 需要 必须 希望 建议 认为 觉得 感觉 表示 看到 知道 什么 怎么 怎样 如何 为什么
-    因为 所以 但是 可是 而且 并且 如果 虽然 或者 以及 还有 其中 其他 已经 现在 目前 时候
-    以后 之后 之前 今后 进行 相关 有关 关于 对于 问题 情况 方面 非常 特别 确实 真的 十分
-    很多 许多 比较 更加 是否 能否 恳请 强烈 要求 请求 谢谢 感谢 此致 敬礼 您好 你好 各位
-    领导 同志 本人 我家 我是 居民 意见 看法 一下子 的话 而是 以上 以下 通过 作为 由于
-    """.split()
-)
+STOPWORDS = themes_model.STOPWORDS
 
 
 def analyzer(text: str) -> list[str]:
-    """The words of a text that can carry a theme: jieba search-mode tokens of two or more
-    characters, stop words and numbers dropped."""
-    return [
-        token
-        for token in segment_for_search(text).split()
-        if len(token) >= 2 and token not in STOPWORDS and not token.isdigit()
-    ]
+    """The words of a text that can carry a theme (``feedback.analysis.themes.words``): jieba
+    tokens of two or more characters of the Simplified text, stop words and numbers dropped."""
+    return themes_model.words(text)
 
 
 def _identity(tokens):
@@ -159,6 +154,38 @@ def tokenise(texts: dict[int, str]) -> dict[int, list[str]]:
     return {pk: analyzer(text) for pk, text in texts.items()}
 
 
+def cluster_representatives(consultation, texts: dict[int, str]) -> list[int]:
+    """The opinions that go into theme discovery: one per campaign group (its representative,
+    or its first member), one per text identical after folding, none marked as an exact copy."""
+    copies = set(
+        Submission.objects.filter(consultation=consultation, is_exact_duplicate=True).values_list(
+            "pk", flat=True
+        )
+    )
+    groups = stored_groups(consultation, list(texts))
+    return one_per_group(
+        [pk for pk in sorted(texts) if pk not in copies],
+        texts,
+        groups,
+    )
+
+
+def one_per_group(ids: list[int], texts: dict[int, str], groups: dict[int, int]) -> list[int]:
+    """The first opinion (lowest id) of each campaign group and of each folded text."""
+    seen: set = set()
+    kept = []
+    for pk in ids:
+        keys = [("f", fold_for_matching(texts[pk]))]
+        if pk in groups:
+            keys.append(("g", groups[pk]))
+        if any(k in seen for k in keys):
+            seen.update(keys)
+            continue
+        seen.update(keys)
+        kept.append(pk)
+    return kept
+
+
 def cluster_candidates(tokens: dict[int, list[str]]) -> list[Candidate]:
     """Clusters of opinions (``tokens``: opinion id → words) as candidate themes, largest
     first."""
@@ -212,73 +239,25 @@ def cluster_candidates(tokens: dict[int, list[str]]) -> list[Candidate]:
 # --- (b) themes for opinions ------------------------------------------------------------------
 
 
-def _classifier():
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.multiclass import OneVsRestClassifier
-
-    return OneVsRestClassifier(
-        LogisticRegression(
-            C=10.0,
-            class_weight="balanced",
-            solver="liblinear",
-            max_iter=1000,
-            random_state=RANDOM_STATE,
-        )
+def theme_config() -> ThemeConfig:
+    """The classifier's settings; the precision a theme must reach on held-out opinions before
+    it is suggested is the setting ``SUGGEST_MIN_PRECISION`` (0.8)."""
+    return ThemeConfig(
+        min_precision=float(getattr(settings, "SUGGEST_MIN_PRECISION", 0.8)),
+        min_examples=MIN_EXAMPLES,
+        max_per_opinion=MAX_PER_OPINION,
+        threshold=THRESHOLD,
     )
 
 
-def _fit(docs: list[list[str]], y: np.ndarray):
-    vectorizer = _vectorizer(len(docs))
-    matrix = vectorizer.fit_transform(docs)
-    model = _classifier().fit(matrix, y)
-    return vectorizer, model
-
-
-def _proba(vectorizer, model, docs: list[list[str]]) -> np.ndarray:
-    import numpy as np
-
-    if not docs:
-        return np.zeros((0, len(model.classes_)))
-    return np.asarray(model.predict_proba(vectorizer.transform(docs)))
-
-
 def decide(proba: np.ndarray) -> np.ndarray:
-    """The suggestions made from probabilities: every theme at or above THRESHOLD, at most
-    MAX_PER_OPINION per opinion (the likeliest). The same rule is evaluated and applied."""
-    import numpy as np
-
-    chosen = np.zeros(proba.shape, dtype=bool)
-    for i, row in enumerate(proba):
-        order = np.argsort(-row, kind="stable")[:MAX_PER_OPINION]
-        chosen[i, [j for j in order if row[j] >= THRESHOLD]] = True
-    return chosen
-
-
-def _ratio(num: int, den: int) -> float | None:
-    return round(num / den, 4) if den else None
+    """Every theme at or above THRESHOLD, at most MAX_PER_OPINION per opinion (the likeliest)."""
+    return themes_model.decide(proba, theme_config())
 
 
 def evaluate(truth: np.ndarray, chosen: np.ndarray, theme_ids: list[int]) -> dict:
-    """Micro-averaged and per-theme precision and recall of ``chosen`` against ``truth``."""
-    tp = (truth & chosen).sum(axis=0)
-    fp = (~truth & chosen).sum(axis=0)
-    fn = (truth & ~chosen).sum(axis=0)
-    per_theme = [
-        {
-            "theme": int(theme_ids[j]),
-            "precision": _ratio(int(tp[j]), int(tp[j] + fp[j])),
-            "recall": _ratio(int(tp[j]), int(tp[j] + fn[j])),
-            "support": int(tp[j] + fn[j]),
-            "suggested": int(tp[j] + fp[j]),
-        }
-        for j in range(len(theme_ids))
-    ]
-    return {
-        "precision": _ratio(int(tp.sum()), int(tp.sum() + fp.sum())),
-        "recall": _ratio(int(tp.sum()), int(tp.sum() + fn.sum())),
-        "held_out": int(truth.shape[0]),
-        "per_theme": per_theme,
-    }
+    """Micro-averaged and per-theme precision, recall and F1 of ``chosen`` against ``truth``."""
+    return themes_model.score(truth, chosen, [int(t) for t in theme_ids])
 
 
 @dataclass
@@ -289,69 +268,104 @@ class ClassifierResult:
     suggestions: list[tuple[int, int, float]] | None = None  # (submission, theme, confidence)
     coded: int = 0
     theme_ids: list[int] | None = None
+    enabled: list[int] | None = None  # themes suggested (held-out precision reached)
 
 
 def training_labels(consultation) -> dict[int, set[int]]:
-    """The people's coding of each coded opinion: the themes on it or on its clause comments.
-    Withdrawn opinions are left out: their coding is kept, but nothing learns from it."""
+    """The people's coding of each coded opinion: the themes on it or on its clause comments;
+    an opinion marked "no theme" has an empty set (it teaches what fits no theme). Withdrawn
+    opinions are left out: their coding is kept, but nothing learns from it."""
     labels: dict[int, set[int]] = defaultdict(set)
     rows = Coding.objects.filter(
         submission__consultation=consultation, submission__withdrawn=False
     ).values_list("submission_id", "theme_id")
     for sub_id, theme_id in rows.iterator(5000):
         labels[sub_id].add(theme_id)
+    no_theme = (
+        Submission.objects.filter(consultation=consultation, withdrawn=False)
+        .exclude(no_theme_reason="")
+        .values_list("pk", flat=True)
+    )
+    for pk in no_theme.iterator(5000):
+        labels.setdefault(pk, set())
     return labels
 
 
-def classify(consultation, tokens: dict[int, list[str]] | None = None) -> ClassifierResult:
-    import numpy as np
-    from sklearn.model_selection import GroupShuffleSplit
+def theme_seeds(consultation, theme_ids: list[int]) -> list[list[str]]:
+    """The analysts' seed words of each theme: the words of its name and description."""
+    rows = {
+        pk: (name, description)
+        for pk, name, description in Theme.objects.filter(pk__in=theme_ids).values_list(
+            "pk", "name", "description"
+        )
+    }
+    return [themes_model.seed_words(*rows.get(t, ("", ""))) for t in theme_ids]
 
+
+def stored_groups(consultation, ids: list[int]) -> dict[int, int]:
+    """The campaign group of each opinion in the register (groups not dismissed)."""
+    return dict(
+        CampaignMember.objects.filter(submission_id__in=ids)
+        .exclude(group__status=CampaignGroup.Status.DISMISSED)
+        .values_list("submission_id", "group_id")
+    )
+
+
+def classify(
+    consultation,
+    tokens: dict[int, list[str]] | None = None,
+    texts: dict[int, str] | None = None,
+) -> ClassifierResult:
+    import numpy as np
+
+    config = theme_config()
     labels = training_labels(consultation)
-    coded_ids = sorted(labels)
-    if tokens is None:
-        tokens = tokenise(opinion_texts(consultation))
-    coded_ids = [pk for pk in coded_ids if tokens.get(pk)]
+    if texts is None:
+        texts = opinion_texts(consultation)
+    coded_ids = [pk for pk in sorted(labels) if texts.get(pk, "").strip()]
     per_theme = defaultdict(int)
     for pk in coded_ids:
         for theme_id in labels[pk]:
             per_theme[theme_id] += 1
-    theme_ids = sorted(t for t, count in per_theme.items() if count >= MIN_EXAMPLES)
-    if len(coded_ids) < MIN_CODED or len(theme_ids) < MIN_THEMES:
+    theme_ids = sorted(
+        set(per_theme)
+        | set(Theme.objects.filter(consultation=consultation).values_list("pk", flat=True))
+    )
+    learnable = [t for t in theme_ids if per_theme[t] >= MIN_EXAMPLES]
+    if len(coded_ids) < MIN_CODED or len(learnable) < MIN_THEMES:
         return ClassifierResult(
             ready=False,
             reason="not_enough_coding",
             coded=len(coded_ids),
-            theme_ids=theme_ids,
+            theme_ids=learnable,
         )
-    docs = [tokens[pk] for pk in coded_ids]
+    if tokens is None:
+        tokens = tokenise(texts)
+    prepared = {
+        pk: themes_model.Prepared(words=tokens[pk], folded=fold_for_matching(texts[pk]))
+        for pk in texts
+    }
+    docs = [prepared[pk] for pk in coded_ids]
     column = {t: j for j, t in enumerate(theme_ids)}
     y = np.zeros((len(coded_ids), len(theme_ids)), dtype=bool)
     for i, pk in enumerate(coded_ids):
         for theme_id in labels[pk]:
-            if theme_id in column:
-                y[i, column[theme_id]] = True
+            y[i, column[theme_id]] = True
+    seeds = theme_seeds(consultation, theme_ids)
 
-    # Identical texts (one campaign's copies) stay on one side of the split.
-    hashes = dict(
-        Submission.objects.filter(pk__in=coded_ids).values_list("pk", "text_hash").iterator(5000)
+    # Copies of one text (a campaign, stored or found now) stay on one side of every split.
+    stored = stored_groups(consultation, coded_ids)
+    groups = themes_model.near_duplicate_groups(
+        [texts[pk] for pk in coded_ids], [stored.get(pk) for pk in coded_ids]
     )
-    groups = [hashes.get(pk) or f"pk{pk}" for pk in coded_ids]
-    split = GroupShuffleSplit(n_splits=1, test_size=HOLDOUT, random_state=RANDOM_STATE)
-    train, test = next(split.split(docs, y, groups))
-    evaluation = None
-    if len(test) and all(y[train].any(axis=0)):
-        vec, model = _fit([docs[i] for i in train], y[train])
-        chosen = decide(_proba(vec, model, [docs[i] for i in test]))
-        evaluation = evaluate(y[test], chosen, theme_ids)
-        evaluation["trained_on"] = int(len(train))
+    assessment = themes_model.assess(docs, y, groups, seeds, theme_ids, config)
+    evaluation = assessment.evaluation
 
-    vec, model = _fit(docs, y)
+    model = themes_model.ThemeModel(config, seeds).fit(docs, y)
     todo = list(uncoded_submissions(consultation).values_list("pk", flat=True))
-    todo = [pk for pk in sorted(todo) if tokens.get(pk)]
-    todo_docs = [tokens[pk] for pk in todo]
-    proba = _proba(vec, model, todo_docs)
-    chosen = decide(proba)
+    todo = [pk for pk in sorted(todo) if pk in prepared]
+    proba = model.proba([prepared[pk] for pk in todo])
+    chosen = themes_model.decide(proba, config, assessment.enabled, assessment.thresholds)
     suggestions = [
         (pk, theme_ids[j], round(float(proba[i, j]), 4))
         for i, pk in enumerate(todo)
@@ -363,7 +377,37 @@ def classify(consultation, tokens: dict[int, list[str]] | None = None) -> Classi
         suggestions=suggestions,
         coded=len(coded_ids),
         theme_ids=theme_ids,
+        enabled=[t for t, on in zip(theme_ids, assessment.enabled, strict=True) if on],
     )
+
+
+def screen_evaluation(consultation) -> dict | None:
+    """The last run's held-out measure as the screens show it: every theme of the frame, with
+    its figures and whether it is suggested ("not enough coded examples yet" otherwise)."""
+    evaluation = latest_evaluation(consultation)
+    if evaluation is None or "folds" not in evaluation:
+        return None  # none yet, or measured by the earlier method (20 % held out at random)
+    seen = {int(row["theme"]) for row in evaluation["per_theme"]}
+    missing = [
+        {
+            "theme": pk,
+            "name": name,
+            "precision": None,
+            "recall": None,
+            "f1": None,
+            "support": 0,
+            "suggested": 0,
+            "status": "few_examples",
+        }
+        for pk, name in Theme.objects.filter(consultation=consultation)
+        .exclude(pk__in=seen)
+        .values_list("pk", "name")
+    ]
+    rows = [
+        {**row, "status": row.get("status", "ok"), "on": row.get("status", "ok") == "ok"}
+        for row in evaluation["per_theme"] + missing
+    ]
+    return {**evaluation, "per_theme": rows, "waiting": [r for r in rows if not r["on"]]}
 
 
 # --- The run ----------------------------------------------------------------------------------
@@ -444,17 +488,13 @@ def run_suggestions(job: StaffJob) -> dict:
             texts = opinion_texts(consultation)
             tokens = tokenise(texts)
             StaffJob.objects.filter(pk=job.pk).update(done=1)
-            # Copies of one text would outweigh everything else: cluster distinct texts only.
-            copies = set(
-                Submission.objects.filter(
-                    consultation=consultation, is_exact_duplicate=True
-                ).values_list("pk", flat=True)
-            )
+            # Copies of one text would outweigh everything else: one opinion per campaign group
+            # and per folded text is clustered.
             candidates = cluster_candidates(
-                {pk: words for pk, words in tokens.items() if pk not in copies}
+                {pk: tokens[pk] for pk in cluster_representatives(consultation, texts)}
             )
             StaffJob.objects.filter(pk=job.pk).update(done=2)
-            result = classify(consultation, tokens)
+            result = classify(consultation, tokens, texts)
             StaffJob.objects.filter(pk=job.pk).update(done=3)
             counts = _save(consultation, candidates, result, withdrawn=withdrawn)
             if counts is not None:
@@ -470,6 +510,8 @@ def run_suggestions(job: StaffJob) -> dict:
             "evaluation": result.evaluation,
             "methods": [METHOD_CLUSTER, METHOD_CLASSIFIER],
             "threshold": THRESHOLD,
+            "min_precision": theme_config().min_precision,
+            "themes_suggested": result.enabled or [],
         }
         with transaction.atomic():
             job.refresh_from_db()

@@ -5,6 +5,9 @@ Every action is a plain POST followed by a redirect, so the screens work without
 fetch(), swapping the page's main part instead of reloading it.
 """
 
+# Size: the frame, the one-opinion screen and the suggestion views share the screen's context and
+# its helpers (filters, URLs, 400 for malformed ids); split with the next screen that is added.
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -12,6 +15,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -158,7 +162,7 @@ def frame(request: HttpRequest, consultation_id: int) -> HttpResponse:
         "decided_candidates": decided,
         "concerns": Concern.choices,
         "job": selectors.latest_suggestion_job(consultation),
-        "evaluation": selectors.latest_evaluation(consultation),
+        "evaluation": suggest.screen_evaluation(consultation),
     }
     return TemplateResponse(request, "feedback/coding/admin/frame.html", context, status=status)
 
@@ -223,7 +227,7 @@ def _screen_context(request, consultation, submission, params) -> dict:
         ],
         "themes": list(selectors.themes_with_counts(consultation)),
         "progress": selectors.coding_progress(consultation),
-        "evaluation": selectors.latest_evaluation(consultation),
+        "evaluation": suggest.screen_evaluation(consultation),
         "job": selectors.latest_suggestion_job(consultation),
         "in_queue": qs.count(),
     }
@@ -246,12 +250,21 @@ def _screen_context(request, consultation, submission, params) -> dict:
                 "prev_url": _screen_url(consultation.pk, prev_id, params) if prev_id else "",
                 "next_url": _screen_url(consultation.pk, next_id, params) if next_id else "",
                 "suggestions": list(selectors.pending_opinion_suggestions(submission)),
-                "position": qs.filter(received_at__lte=submission.received_at)
-                .exclude(received_at=submission.received_at, pk__gt=submission.pk)
-                .count(),
+                "position": _position(qs, submission),  # 0: not in the list (none shown)
             }
         )
     return context
+
+
+def _position(qs, submission: Submission) -> int:
+    """1-based place of ``submission`` in ``qs`` (arrival order, as ``selectors.queue`` sorts
+    it), 0 when it is not in ``qs``."""
+    if not qs.filter(pk=submission.pk).exists():
+        return 0
+    before = Q(received_at__lt=submission.received_at) | Q(
+        received_at=submission.received_at, pk__lt=submission.pk
+    )
+    return qs.filter(before).count() + 1
 
 
 def screen(request: HttpRequest, consultation_id: int, submission_id: int) -> HttpResponse:
@@ -387,6 +400,6 @@ def job_view(request: HttpRequest, consultation_id: int, job_id: int) -> HttpRes
         "job": job,
         "running": job.status in (StaffJob.Status.QUEUED, StaffJob.Status.RUNNING),
         "result": (job.params or {}).get("result") or {},
-        "evaluation": selectors.latest_evaluation(consultation),
+        "evaluation": suggest.screen_evaluation(consultation),
     }
     return TemplateResponse(request, "feedback/coding/admin/job.html", context)
