@@ -397,12 +397,12 @@ def test_search_box_shows_pseudonymised_results(client, grouped):
 
 
 def test_search_count_is_capped(client, grouped, monkeypatch):
-    from feedback.campaigns import views as campaign_views
+    from feedback.search import query as search_query
     from feedback.search.index import index_new_opinions_now
 
     c, _group, _subs = grouped
     index_new_opinions_now(c.pk)
-    monkeypatch.setattr(campaign_views, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(search_query, "COUNT_LIMIT", 2)
     client.force_login(staff(Role.ANALYST, c, True))
     html = client.get(f"/admin/campaigns/{c.pk}/", {"q": "焚烧"}).content.decode()
     assert "more than 2 opinions found" in html or "找到超过 2 条意见" in html
