@@ -13,8 +13,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from consultations.models import Consultation, Department
+from consultations.models import Consultation, Department, District, Kind
 from consultations.roles import is_site_admin, user_department_id
+from consultations.rules import KIND_FIELDS
 
 FROZEN_MESSAGE = _(
     "Questions and clauses are frozen once a consultation opens; "
@@ -46,6 +47,79 @@ FROZEN_FORMSETS = {
 }
 PERIOD_FIELDS = ("opens_at", "closes_at")
 
+SLUG_HELP = _(
+    "The web address of the consultation. Leave it empty: it is made from the title in pinyin "
+    "(for example shili-shi-tingche-shoufei)."
+)
+# Fields that only some kinds have (R7): requisition content, and the business flag of
+# normative documents. Hidden fields are left out of the form, so their stored values are kept.
+REQUISITION_FIELDS = (
+    "requisition_scope",
+    "requisition_purpose",
+    "land_survey_arrangement",
+    "land_status",
+    "compensation_standard",
+    "resettlement_targets",
+    "resettlement_method",
+    "social_security",
+    "compensation_registration",
+    "objection_channel",
+    "review_litigation_rights",
+)
+KIND_ONLY_FIELDS: dict[str, tuple[str, ...]] = {
+    **{
+        kind: KIND_FIELDS.get(kind, ())
+        for kind in (Kind.LAND_PRE_NOTICE, Kind.LAND_COMPENSATION, Kind.HOUSING_EXPROPRIATION)
+    },
+    Kind.LAND_COMPENSATION: (*KIND_FIELDS[Kind.LAND_COMPENSATION], "review_litigation_rights"),
+    Kind.HOUSING_EXPROPRIATION: (
+        *KIND_FIELDS[Kind.HOUSING_EXPROPRIATION],
+        "requisition_scope",
+        "requisition_purpose",
+        "resettlement_method",
+        "objection_channel",
+        "review_litigation_rights",
+    ),
+    Kind.NORMATIVE_DOCUMENT: ("affects_businesses",),
+}
+
+
+def kind_fields_shown(kind: str) -> set[str]:
+    """Which kind-specific fields the editor shows for ``kind`` (all while it is not chosen)."""
+    every = {*REQUISITION_FIELDS, "affects_businesses"}
+    if not kind or kind not in Kind.values:
+        return every
+    return set(KIND_ONLY_FIELDS.get(kind, ()))
+
+
+def district_choices() -> list:
+    """Districts grouped under their top-level district, each labelled with its path below it,
+    for a list of checkboxes (no ctrl-click multi-select)."""
+    nodes = list(District.objects.select_related("parent").order_by("code"))
+    by_pk = {d.pk: d for d in nodes}
+    groups: dict[int | None, list] = {}
+    heads: dict[int | None, str] = {}
+
+    def chain(d):
+        path, node, seen = [], d, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            path.append(node)
+            node = by_pk.get(node.parent_id)
+        return list(reversed(path))
+
+    for d in nodes:
+        path = chain(d)
+        # The group: the first node below the city (or the node itself at the top).
+        top = path[1] if len(path) > 1 and path[0].level == District.Level.CITY else path[0]
+        if d.level == District.Level.CITY and len(path) == 1:
+            top = None
+        key = top.pk if top is not None else None
+        heads.setdefault(key, top.name if top is not None else str(_("Whole city")))
+        below = path[path.index(top) :] if top is not None else path
+        groups.setdefault(key, []).append((str(d.pk), " › ".join(n.name for n in below)))
+    return [(heads[key], options) for key, options in groups.items()]
+
 
 class ConsultationAdminForm(WagtailAdminModelForm):
     """Base form for the Consultation snippet (``base_form_class`` on the edit handler)."""
@@ -56,6 +130,8 @@ class ConsultationAdminForm(WagtailAdminModelForm):
         self.is_frozen = bool(self.live_consultation and self.live_consultation.has_opened())
         self.is_published = bool(self.live_consultation and self.live_consultation.live)
         self._limit_department()
+        self._kind_fields()
+        self._slug_and_districts()
         if self.is_frozen:
             self._freeze_period()
         if self.is_published and "change_note" in self.fields:
@@ -81,6 +157,26 @@ class ConsultationAdminForm(WagtailAdminModelForm):
         if self.instance.pk is None:
             self.initial["department"] = department_id
 
+    def _kind_fields(self) -> None:
+        """Show the requisition tab and other kind-only fields only for kinds that have them.
+
+        The kind is the saved one (a new consultation shows them all until its kind is saved),
+        so a field the editor could not see is never posted empty over a stored value.
+        """
+        shown = kind_fields_shown(self.instance.kind)
+        for name in (*REQUISITION_FIELDS, "affects_businesses"):
+            if name not in shown:
+                self.fields.pop(name, None)
+
+    def _slug_and_districts(self) -> None:
+        if slug := self.fields.get("slug"):
+            slug.required = False
+            slug.help_text = SLUG_HELP
+        if districts := self.fields.get("districts"):
+            districts.widget = forms.CheckboxSelectMultiple(attrs={"class": "district-picker"})
+            districts.choices = district_choices()
+            districts.help_text = _("Tick every district, town or community the decision affects.")
+
     def _freeze_period(self) -> None:
         for name in PERIOD_FIELDS:
             field = self.fields.get(name)
@@ -92,6 +188,12 @@ class ConsultationAdminForm(WagtailAdminModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        if "slug" in self.fields and not (cleaned_data.get("slug") or "").strip():
+            from consultations.slugs import unique_slug
+
+            cleaned_data["slug"] = self.instance.slug or unique_slug(
+                cleaned_data.get("title") or "", exclude_pk=self.instance.pk
+            )
         if self.is_published and "change_note" in self.fields:
             if not (cleaned_data.get("change_note") or "").strip():
                 self.add_error("change_note", CHANGE_NOTE_REQUIRED)

@@ -26,6 +26,7 @@ from consultations.permissions import (
     can_view_consultation_admin,
     consultations_visible_to,
 )
+from consultations.rules import ConsultationRuleError
 
 EXTEND_URL_NAME = "consultations_admin:extend"
 WITHDRAW_URL_NAME = "consultations_admin:withdraw"
@@ -212,11 +213,78 @@ class RuleErrorsOnPublishMixin:
             return redirect(self.get_edit_url())
 
 
-class ConsultationEditViewBase(RuleErrorsOnPublishMixin, ScopedObjectMixin, snippet_views.EditView):
-    pass
+class SubmitChecksMixin:
+    """The rules are checked, with their reasons, when the editor submits for approval.
+
+    Saving a draft is never refused by them (the officials' guide promises it; a plain save
+    only warns). "Submit for approval" and "Restart the workflow" first save the draft as
+    Wagtail does, then check the saved revision as publication will
+    (``services.consultation_submission_violations``); if anything is missing the workflow is
+    not started and the reasons are shown at their fields. The approver's approval checks
+    again, since publishing runs ``consultation_publication_prepare`` whatever the path.
+    """
+
+    submit_refused_message = _(
+        "Saved as a draft but not submitted for approval: the consultation does not meet the "
+        "rules yet."
+    )
+    draft_warning_message = _(
+        "Saved as a draft. Before it can be submitted for approval: %(reason)s"
+    )
+
+    def _submission_violations(self):
+        from consultations.services import consultation_submission_violations
+
+        revision = getattr(self, "new_revision", None)
+        candidate = revision.as_object() if revision is not None else self.object
+        return consultation_submission_violations(candidate)
+
+    def _refuse_submission(self, violations):
+        raise NotImplementedError
+
+    def submit_action(self):
+        if violations := self._submission_violations():
+            return self._refuse_submission(violations)
+        return super().submit_action()
+
+    def restart_workflow_action(self):
+        if violations := self._submission_violations():
+            return self._refuse_submission(violations)
+        return super().restart_workflow_action()
+
+    def save_action(self):
+        response = super().save_action()
+        if self.action in ("create", "edit") and not getattr(self, "expects_json_response", False):
+            revision = getattr(self, "new_revision", None)
+            candidate = revision.as_object() if revision is not None else self.object
+            for violation in candidate.period_warnings():
+                messages.warning(
+                    self.request, self.draft_warning_message % {"reason": violation.message}
+                )
+        return response
 
 
-class ConsultationCreateView(snippet_views.CreateView):
+class ConsultationEditViewBase(
+    SubmitChecksMixin, RuleErrorsOnPublishMixin, ScopedObjectMixin, snippet_views.EditView
+):
+    def _refuse_submission(self, violations):
+        for field, message in rule_error_field_messages(ConsultationRuleError(violations)):
+            self.form.add_error(field if field in self.form.fields else None, message)
+        self.produced_error_code = "validation_error"
+        self.produced_error_message = self.submit_refused_message
+        return self.form_invalid(self.form)
+
+
+class ConsultationCreateView(SubmitChecksMixin, snippet_views.CreateView):
+    def _refuse_submission(self, violations):
+        # The draft exists now: continue on its edit view with the reasons shown there.
+        messages.error(self.request, self.submit_refused_message)
+        for violation in violations:
+            messages.error(self.request, str(violation.message))
+        return redirect(
+            reverse("wagtailsnippets_consultations_consultation:edit", args=[self.object.pk])
+        )
+
     def publish_action(self):
         try:
             with transaction.atomic():

@@ -104,8 +104,20 @@ def _content_disposition(disposition: str, filename: str) -> str:
 
 
 def document_is_public(document) -> bool:
-    """Attached to a published consultation, or used by a live page of the public site."""
+    """Attached to a published consultation (or to its decision or a disclosed step of its
+    decision chain), or used by a live page of the public site."""
     if Attachment.objects.filter(document_id=document.pk, consultation__live=True).exists():
+        return True
+    # The decision's document and those of disclosed steps of the decision chain (R22).
+    from consultations.models import Decision, DecisionStep
+
+    if Decision.objects.filter(document_id=document.pk, consultation__live=True).exists():
+        return True
+    if (
+        DecisionStep.objects.filter(document_id=document.pk, consultation__live=True)
+        .exclude(status__in=["withheld", "not_started"])
+        .exists()
+    ):
         return True
     from wagtail.models import Page, ReferenceIndex
 

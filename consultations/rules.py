@@ -12,7 +12,7 @@ Messages name the rule and its source, because officials must know *why* publica
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -153,7 +153,12 @@ MSG_OVERRIDE_HARD = _(
     "and this period can never be shortened."
 )
 UNIT_LABELS = {CALENDAR: _("days"), WORKING: _("working days")}
-MSG_EARLIEST = _("With the chosen opening time, the earliest allowed close is 24:00 on %(date)s.")
+# One instant, said both ways (24:00 of the last day is 00:00 of the next, which is what a
+# date-time field takes); 23:59 of the last day is refused, and the message says so (issue 15).
+MSG_EARLIEST = _(
+    "With the chosen opening time, the earliest allowed close is 24:00 on %(date)s, that is "
+    "00:00 on %(next_day)s (23:59 on %(date)s is too early)."
+)
 
 PLAIN_SUMMARY_KINDS = frozenset(
     {
@@ -432,7 +437,11 @@ def period_violations(consultation) -> list[RuleViolation]:
                 _lazy_format(
                     "%(rule)s %(earliest)s",
                     rule=floor.message,
-                    earliest=_lazy_format(MSG_EARLIEST, date=_display_date(earliest)),
+                    earliest=_lazy_format(
+                        MSG_EARLIEST,
+                        date=_display_date(earliest),
+                        next_day=_display_date(earliest + timedelta(days=1)),
+                    ),
                 ),
             )
         ]

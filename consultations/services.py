@@ -55,6 +55,21 @@ def consultation_check_openable(consultation: Consultation) -> list[RuleViolatio
     )
 
 
+def consultation_submission_violations(new: Consultation) -> list[RuleViolation]:
+    """What would stop ``new`` (a saved revision's object) from being published, checked when
+    the editor submits it for approval so that the reasons are seen before the approver's."""
+    live = Consultation.objects.filter(pk=new.pk, live=True).first() if new.pk else None
+    if live is None:
+        cancelled = cancelled_violation(new) if new.pk else None
+        return ([cancelled] if cancelled else []) + consultation_check_openable(new)
+    if live.has_opened():
+        clauses = [c for c in new.draft_clauses.all() if (c.text or "").strip()]
+        found = part_violations(new, clause_count=len(clauses))
+    else:
+        found = consultation_check_openable(new)
+    return found + edit_violations(old=live, new=new)
+
+
 def _raise_if(violations: list[RuleViolation]) -> None:
     if violations:
         raise ConsultationRuleError(violations)
@@ -247,8 +262,9 @@ def consultation_set_stage(
     stage: str,
     user,
     decided_at: datetime | None = None,
-) -> ChangeLogEntry:
-    """Set the stage after the close (response published, decided)."""
+) -> ChangeLogEntry | None:
+    """Set the stage after the close (response published, decided); None when a decided
+    consultation's response is published (the stage stays "decided")."""
     c = Consultation.objects.select_for_update().get(pk=consultation.pk)
     now = timezone.now()
     if stage not in Stage.values:
@@ -268,6 +284,15 @@ def consultation_set_stage(
                 )
             ]
         )
+    # What other apps require of a stage (issue 15: feedback.response refuses "response
+    # published" without a published response); each hook returns a list of RuleViolations.
+    from wagtail import hooks
+
+    for check in hooks.get_hooks("consultation_stage_check"):
+        _raise_if(check(consultation=c, stage=stage))
+    if c.stage == Stage.DECIDED and stage == Stage.RESPONSE_PUBLISHED:
+        # A response published after the decision does not take the stage back (issue 16).
+        return None
     if stage == Stage.DECIDED:
         decided_at = decided_at or now
     else:

@@ -41,6 +41,13 @@ from consultations.admin_views import (
     ExtendPeriodView,
     consultation_view_classes,
 )
+from consultations.decision_views import (
+    CHAIN_URL_NAME,
+    DecisionChainView,
+    DecisionRecordView,
+    DecisionStepView,
+    can_record_steps,
+)
 from consultations.documents import document_serve_check
 from consultations.models import (
     Consultation,
@@ -198,6 +205,15 @@ class ConsultationEditView(views["edit"]):
                     priority=40,
                 )
             )
+        if can_record_steps(self.request.user, self.live_object):
+            buttons.append(
+                Button(
+                    _("Decision chain"),
+                    url=reverse(CHAIN_URL_NAME, args=[self.live_object.pk]),
+                    icon_name="list-ol",
+                    priority=45,
+                )
+            )
         if can_request_withdrawal(self.request.user, self.live_object):
             buttons.append(
                 Button(
@@ -208,6 +224,19 @@ class ConsultationEditView(views["edit"]):
                 )
             )
         return buttons
+
+
+def consultation_deadline(consultation) -> str:
+    from consultations.deadline import deadline_text
+
+    return deadline_text(consultation.closes_at)
+
+
+def consultation_admin_status(consultation) -> str:
+    """The list's status: a draft in the approval workflow is "awaiting approval" (issue 15)."""
+    if not consultation.live and consultation.workflow_in_progress:
+        return str(_("awaiting approval"))
+    return consultation.get_status_display()
 
 
 class ConsultationViewSet(SnippetViewSet):
@@ -221,8 +250,9 @@ class ConsultationViewSet(SnippetViewSet):
         "title",
         Column("kind", label=_("kind"), accessor="get_kind_display"),
         "department",
-        Column("status", label=_("status"), accessor="get_status_display"),
-        "closes_at",
+        Column("status", label=_("status"), accessor=consultation_admin_status),
+        # The one deadline format of the public pages (issue 15).
+        Column("closes_at", label=_("closes at"), accessor=consultation_deadline),
     ]
     list_filter = ["kind", "department"]
     search_fields = ["title", "title_en", "plain_summary"]
@@ -301,6 +331,12 @@ def register_consultation_admin_urls():
         # Two-person withdrawal (issue 13); Wagtail's unpublish URL leads here too.
         path("<int:pk>/withdraw/", WithdrawalRequestView.as_view(), name="withdraw"),
         path("withdrawals/", withdrawal_list, name="withdrawals"),
+        # The decision chain and the decision (issues 15, 16).
+        path("<int:pk>/decision-chain/", DecisionChainView.as_view(), name="decision_chain"),
+        path(
+            "<int:pk>/decision-chain/<str:step>/", DecisionStepView.as_view(), name="decision_step"
+        ),
+        path("<int:pk>/decision/", DecisionRecordView.as_view(), name="decision"),
         path("withdrawals/<int:pk>/", WithdrawalDetailView.as_view(), name="withdrawal"),
     ]
     return [

@@ -15,6 +15,7 @@ from .content import (
     DraftVersion,
     Question,
 )
+from .decision import Decision, DecisionStep, Step, StepStatus
 from .organisation import Department, District, HolidayOverride, StaffProfile
 from .workflow import DepartmentApprovalTask
 
@@ -25,6 +26,8 @@ __all__ = [
     "Clause",
     "Consultation",
     "ConsultationQuerySet",
+    "Decision",
+    "DecisionStep",
     "Department",
     "DepartmentApprovalTask",
     "District",
@@ -36,5 +39,7 @@ __all__ = [
     "StabilityStatus",
     "Stage",
     "StaffProfile",
+    "Step",
+    "StepStatus",
     "WithdrawalRequest",
 ]

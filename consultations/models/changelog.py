@@ -31,6 +31,9 @@ class ChangeLogEntry(BilingualMixin, models.Model):
         RESPONSE_APPROVED = "response_approved", _("response approved")
         # ... and the disclosed stability risk assessment.
         STABILITY = "stability", _("stability risk assessment disclosure")
+        # The decision chain and the decision (issues 15, 16).
+        DECISION_STEP = "decision_step", _("step towards the decision")
+        DECISION = "decision", _("decision recorded")
 
     consultation = models.ForeignKey(
         "consultations.Consultation", on_delete=models.PROTECT, related_name="change_log"

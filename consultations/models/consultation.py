@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +19,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from consultations.i18n import BilingualMixin
-from consultations.rules import ConsultationRuleError, period_violations
+from consultations.rules import period_violations
 
 from .choices import Kind, StabilityLevel, StabilityStatus, Stage, Status
 from .organisation import Department, District
@@ -234,37 +234,23 @@ class Consultation(
         return self.title
 
     def clean(self):
-        """A period that breaks a floor cannot even be saved (R10, R11), whoever saves it.
+        """Drafts are saved whatever the period rules say (the officials' guide promises it).
 
-        Floors that allow no shortening (requisition plans, pre-announcements, normative
-        documents, EIA) refuse any shorter period; the others refuse it without a stated reason.
-        Wagtail runs this for the snippet forms and ``save_revision``. Once a consultation has
-        opened its dates change only through ``services.consultation_extend``, so they are not
-        checked again here (a later local rule must not lock the editor).
+        The rules (parts and period, R1-R13) are checked, with their reasons, when the editor
+        submits for approval (``admin_views.SubmitChecksMixin``) and again when the approver
+        approves or anyone publishes (``services.consultation_publication_prepare``, which every
+        publication path runs). ``period_warnings`` lets the editor see them on a plain save.
         """
         super().clean()
-        self._period_violations = []
-        if self.opens_at is None or self.closes_at is None or self.has_opened():
-            return
-        self._period_violations = period_violations(self)
-        if self._period_violations:
-            raise ConsultationRuleError(self._period_violations)
 
-    def full_clean(self, *args, **kwargs):
-        """Django's, except that a broken period rule still comes out as ConsultationRuleError.
+    def period_warnings(self) -> list:
+        """The period rules this (unsaved or draft) consultation breaks, as RuleViolations.
 
-        Django re-raises what ``clean()`` raised as a plain ValidationError; callers of
-        ``save_revision()`` and ``publish()`` catch rule errors by their class.
+        Empty once it has opened: its dates then change only through the extend service.
         """
-        self._period_violations = []
-        try:
-            super().full_clean(*args, **kwargs)
-        except ValidationError as error:
-            if isinstance(error, ConsultationRuleError) or not self._period_violations:
-                raise
-            rule_error = ConsultationRuleError(self._period_violations)
-            rule_error.error_dict = error.error_dict  # every field's errors, not only the period's
-            raise rule_error from None
+        if self.opens_at is None or self.closes_at is None or self.has_opened():
+            return []
+        return period_violations(self)
 
     def status_at(self, now=None) -> str:
         now = now or timezone.now()

@@ -1,4 +1,6 @@
-"""R10/R11: a period that breaks a floor cannot even be saved, in the editor or in code."""
+"""R10/R11 and issue 15: a draft with a period that breaks a floor is saved (drafts save at any
+time, with a warning), but it is refused, with the rule's reason, when the editor submits it
+for approval, when the approver approves it and whenever anything publishes it."""
 
 from __future__ import annotations
 
@@ -6,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
 from consultations.models import Consultation, Kind
 from consultations.roles import Role
+from consultations.rules import ConsultationRuleError
 from consultations.tests.admin_support import (
     NOW,
     SHANGHAI,
@@ -55,11 +57,14 @@ def _closes_after(days: int) -> str:
     return _local(local_midnight_after(OPENS, days))
 
 
-def test_editor_cannot_save_a_short_land_compensation_plan_even_with_a_reason(
+def _submit(data: dict) -> dict:
+    return {**data, "action-submit": "action-submit"}
+
+
+def test_a_short_land_compensation_plan_is_saved_as_a_draft_with_a_warning(
     editor_client, department
 ):
     consultation = make_consultation("draft", department, kind=Kind.LAND_COMPENSATION)
-    before = (consultation.closes_at, consultation.latest_revision_id)
     data = edit_form_data(
         editor_client,
         consultation,
@@ -68,44 +73,69 @@ def test_editor_cannot_save_a_short_land_compensation_plan_even_with_a_reason(
         shortened_reason="时间紧迫。",
     )
 
-    response = editor_client.post(edit_url(consultation), data)
+    response = editor_client.post(edit_url(consultation), data, follow=True)
+
+    consultation.refresh_from_db()
+    assert consultation.latest_revision.as_object().closes_at == local_midnight_after(OPENS, 29)
+    shown = " ".join(str(m) for m in response.context["messages"])
+    assert "不得少于30日，且不得缩短" in shown  # warned, in the admin's language
+    assert not consultation.workflow_in_progress
+
+
+def test_submitting_a_short_land_compensation_plan_is_refused_with_the_reason(
+    editor_client, department
+):
+    consultation = make_consultation("draft", department, kind=Kind.LAND_COMPENSATION)
+    data = edit_form_data(
+        editor_client,
+        consultation,
+        opens_at=_local(OPENS),
+        closes_at=_closes_after(29),
+        shortened_reason="时间紧迫。",
+    )
+
+    response = editor_client.post(edit_url(consultation), _submit(data))
 
     assert response.status_code == 200
     (message,) = response.context["form"].errors["closes_at"]
-    assert "不得少于30日，且不得缩短" in message  # the rule's message, in the admin's language
+    assert "不得少于30日，且不得缩短" in message
     assert "不得少于30日，且不得缩短" in response.content.decode()
     consultation.refresh_from_db()
-    assert (consultation.closes_at, consultation.latest_revision_id) == before
+    assert not consultation.workflow_in_progress
+    assert not consultation.live
 
 
-def test_thirty_days_land_compensation_plan_is_saved(editor_client, department):
+def test_a_thirty_day_land_compensation_plan_is_submitted(editor_client, department):
     consultation = make_consultation("draft", department, kind=Kind.LAND_COMPENSATION)
     data = edit_form_data(
         editor_client, consultation, opens_at=_local(OPENS), closes_at=_closes_after(30)
     )
 
-    response = editor_client.post(edit_url(consultation), data)
+    response = editor_client.post(edit_url(consultation), _submit(data))
 
     assert response.status_code == 302
     consultation.refresh_from_db()
+    assert consultation.workflow_in_progress
     assert consultation.latest_revision.as_object().closes_at == local_midnight_after(OPENS, 30)
 
 
-def test_short_major_decision_is_saved_only_with_a_reason(editor_client, department):
+def test_short_major_decision_is_submitted_only_with_a_reason(editor_client, department):
     consultation = make_consultation("draft", department, kind=Kind.MAJOR_DECISION)
     data = edit_form_data(
         editor_client, consultation, opens_at=_local(OPENS), closes_at=_closes_after(20)
     )
-    response = editor_client.post(edit_url(consultation), data)
+    response = editor_client.post(edit_url(consultation), _submit(data))
     assert response.status_code == 200
     assert "closes_at" in response.context["form"].errors
 
     data["shortened_reason"] = "汛期将至，需尽快确定方案。"
-    response = editor_client.post(edit_url(consultation), data)
+    response = editor_client.post(edit_url(consultation), _submit(data))
     assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.workflow_in_progress
 
 
-def test_new_consultation_with_a_short_hard_period_is_not_created(editor_client):
+def test_new_consultation_with_a_short_hard_period_is_created_but_not_submitted(editor_client):
     page = editor_client.get(add_url())
     data = form_post_data(
         page.context["form"],
@@ -117,22 +147,27 @@ def test_new_consultation_with_a_short_hard_period_is_not_created(editor_client)
         shortened_reason="时间紧迫。",
     )
 
-    response = editor_client.post(add_url(), data)
+    response = editor_client.post(add_url(), _submit(data), follow=True)
 
-    assert response.status_code == 200
-    assert "closes_at" in response.context["form"].errors
-    assert not Consultation.objects.filter(slug="short-compensation").exists()
+    created = Consultation.objects.get(slug="short-compensation")  # the draft is kept
+    assert not created.workflow_in_progress
+    assert not created.live
+    shown = " ".join(str(m) for m in response.context["messages"])
+    assert "不得少于30日" in shown
 
 
-def test_full_clean_refuses_the_period_and_accepts_no_dates(department):
+def test_publishing_in_code_refuses_the_period_and_saving_accepts_it(department):
     consultation = make_consultation("draft", department, kind=Kind.LAND_PRE_NOTICE)
     consultation.opens_at = OPENS
     consultation.closes_at = OPENS + timedelta(days=5)
-    with pytest.raises(ValidationError) as err:
-        consultation.full_clean()
+    consultation.full_clean()  # a draft saves whatever its period
+    assert [v.code for v in consultation.period_warnings()] == ["period_too_short"]
+    revision = consultation.save_revision()
+    with pytest.raises(ConsultationRuleError) as err:
+        revision.publish(skip_permission_checks=True)
     assert "closes_at" in err.value.message_dict
-    consultation.opens_at = consultation.closes_at = None
-    consultation.full_clean()  # a draft without dates yet can be saved
+    consultation.refresh_from_db()
+    assert not consultation.live
 
 
 def test_opened_consultation_is_not_rechecked(department, settings):
@@ -140,3 +175,4 @@ def test_opened_consultation_is_not_rechecked(department, settings):
     consultation = make_consultation("open", department, kind=Kind.OTHER)
     settings.CONSULTATION_PERIOD_OVERRIDES = {"other": {"days": 90, "unit": "calendar"}}
     consultation.full_clean()
+    assert consultation.period_warnings() == []

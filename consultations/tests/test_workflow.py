@@ -100,26 +100,45 @@ def test_editor_submits_and_only_an_approver_of_the_same_department_approves():
     assert task_state.finished_by == approver
 
 
-def test_approval_refused_by_the_rules_keeps_the_task_open():
+def test_submission_refused_by_the_rules_saves_the_draft_and_shows_the_reasons():
     home = DepartmentFactory()
     editor = make_user(Role.EDITOR, home)
-    approver = make_user(Role.APPROVER, home)
     consultation = make_consultation("draft", home)
     client = _login(editor)
     data = edit_form_data(
-        client, consultation, explanatory_note="", **{"action-submit": "action-submit"}
+        client,
+        consultation,
+        explanatory_note="",
+        plain_summary="改过的摘要",
+        **{"action-submit": "action-submit"},
     )
-    assert client.post(edit_url(consultation), data).status_code == 302
+
+    response = client.post(edit_url(consultation), data)
+
+    assert response.status_code == 200
+    assert "起草说明" in " ".join(response.context["form"].errors["explanatory_note"])
     consultation.refresh_from_db()
-    task_state = consultation.current_workflow_task_state
+    assert not consultation.workflow_in_progress  # not submitted ...
+    assert consultation.latest_revision.as_object().plain_summary == "改过的摘要"  # ... but saved
 
-    response = _login(approver).post(_action_url(consultation, "approve", task_state))
 
-    assert response.status_code == 302
+def test_approval_refused_by_the_rules_keeps_the_task_open_and_says_why(settings):
+    home = DepartmentFactory()
+    editor = make_user(Role.EDITOR, home)
+    approver = make_user(Role.APPROVER, home)
+    consultation = make_consultation("draft", home, kind="other")
+    task_state = _submit(editor, consultation)
+    # A stricter local rule comes into force while the submission waits for approval.
+    settings.CONSULTATION_PERIOD_OVERRIDES = {"other": {"days": 90, "unit": "calendar"}}
+
+    response = _login(approver).post(_action_url(consultation, "approve", task_state), follow=True)
+
     consultation.refresh_from_db()
     assert not consultation.live
     task_state.refresh_from_db()
     assert task_state.status == TaskState.STATUS_IN_PROGRESS
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("90" in m for m in shown), shown  # the rule's reason, not only "refused"
 
 
 def test_approver_of_the_department_can_request_changes():
