@@ -13,6 +13,7 @@ from wagtail.models import Page
 from cms import page_cache
 from cms.request_index import remember_consultation_index
 from cms.routes_feedback import FeedbackRoutesMixin
+from cms.routes_hearings import HearingRoutesMixin
 from cms.routes_response import ResponseRoutesMixin
 from cms.routes_review import ReviewRoutesMixin
 
@@ -63,7 +64,12 @@ class StandardPage(Page):
 
 
 class ConsultationIndexPage(
-    FeedbackRoutesMixin, ReviewRoutesMixin, ResponseRoutesMixin, RoutablePageMixin, Page
+    FeedbackRoutesMixin,
+    ReviewRoutesMixin,
+    ResponseRoutesMixin,
+    HearingRoutesMixin,
+    RoutablePageMixin,
+    Page,
 ):
     """The one public entry to consultations: list, detail and later the form and receipts."""
 

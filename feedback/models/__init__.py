@@ -15,6 +15,16 @@ from feedback.models.campaigns import (
 from feedback.models.choices import AffectedStatus, Channel, Preference, Stance, SubmissionStatus
 from feedback.models.coding import Coding, Concern, Suggestion, Theme
 from feedback.models.contact import Contact, ContactAccessLog
+from feedback.models.hearings import (
+    Hearing,
+    HearingCategory,
+    HearingParticipant,
+    HearingRecordItem,
+    HearingRegistration,
+    HearingView,
+    MajorityCount,
+    MajorityToken,
+)
 from feedback.models.privacy import (
     IdentityRequest,
     IdentityRequestStatus,
@@ -60,6 +70,14 @@ __all__ = [
     "Contact",
     "ContactAccessLog",
     "DisplayMode",
+    "Hearing",
+    "HearingCategory",
+    "HearingParticipant",
+    "HearingRecordItem",
+    "HearingRegistration",
+    "HearingView",
+    "MajorityCount",
+    "MajorityToken",
     "Disposition",
     "IdentityRequest",
     "ImportJob",

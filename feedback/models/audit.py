@@ -52,6 +52,9 @@ class AuditAction(models.TextChoices):
     RISK_RETURN = "risk_return", _("sent the risk assessment back")
     LOGIN_UNLOCK = "login_unlock", _("unlocked a locked staff sign-in")
     SECOND_FACTOR_RESET = "second_factor_reset", _("reset a colleague's second factor")
+    # Issue 16: hearings and the majority count of a requisition plan.
+    HEARING = "hearing", _("acted on a hearing")
+    MAJORITY_COUNT = "majority_count", _("acted on a majority count")
 
 
 class AuditEntry(models.Model):

@@ -13,10 +13,12 @@ class Channel(models.TextChoices):
     FIELD_VISIT = "field_visit", _("field visit")
     EMAIL = "email", _("e-mail")
     HOTLINE = "hotline_12345", _("12345 hotline")
+    HEARING = "hearing", _("hearing")
 
     @classmethod
     def offline_choices(cls) -> list[tuple[str, str]]:
-        return [(value, label) for value, label in cls.choices if value != cls.WEB]
+        # Hearing statements enter through the hearing record (feedback.hearings), not by hand.
+        return [(v, label) for v, label in cls.choices if v not in (cls.WEB, cls.HEARING)]
 
 
 class Stance(models.TextChoices):

@@ -35,6 +35,7 @@ class ContactAccessLog(models.Model):
     class Context(models.TextChoices):
         PRIVACY_OFFICER = "privacy_officer", _("privacy officer")
         REPLY_SENDER = "reply_sender", _("reply sender")
+        HEARING_ORGANISER = "hearing_organiser", _("hearing organiser")
 
     contact_ref = models.CharField(max_length=64, db_index=True)
     actor = models.ForeignKey(

@@ -9,6 +9,10 @@ A contact exists only to tell the resident that the response is published. It is
   consultation closed: the hard maximum stated in the privacy notice;
 - at once when nothing refers to it any more (an orphan).
 
+A hearing registration's contact (issue 16) follows the same rules, counted from the hearing:
+``CONTACT_RETENTION_DAYS`` after its report was published, or ``CONTACT_MAX_DAYS_AFTER_CLOSE``
+after the hearing when no report was published (``purge_hearing_contacts``).
+
 A withdrawn opinion drops its contact when it is withdrawn (``feedback.intake.services``).
 Deleting clears ``Submission.contact_ref``, so no opinion points to a contact. Opinions, their
 counts and the notification rows stay. Each consultation purged writes one ``contact_purge``
@@ -27,7 +31,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from feedback.audit.trail import record
-from feedback.models import AuditAction, ConsultationResponse, Contact, Submission
+from feedback.models import (
+    AuditAction,
+    ConsultationResponse,
+    Contact,
+    Hearing,
+    HearingRegistration,
+    Submission,
+)
 
 RETENTION_DAYS = 90
 MAX_DAYS_AFTER_CLOSE = 180
@@ -48,10 +59,16 @@ class PurgeResult:
     consultations: list[tuple[int, int, str]] = field(default_factory=list)
     """(consultation id, contacts deleted, reason) for each consultation purged."""
     orphans: int = 0
+    hearings: list[tuple[int, int]] = field(default_factory=list)
+    """(hearing id, contacts deleted) for each hearing whose registrations' contacts went."""
 
     @property
     def deleted(self) -> int:
-        return sum(n for _cid, n, _reason in self.consultations) + self.orphans
+        return (
+            sum(n for _cid, n, _reason in self.consultations)
+            + self.orphans
+            + sum(n for _hid, n in self.hearings)
+        )
 
 
 def due_submissions(*, now: datetime, days: int, days_after_close: int):
@@ -100,10 +117,47 @@ def _purge_consultation(consultation_id: int, *, now, reason: str, days: int) ->
 
 
 def purge_orphan_contacts() -> int:
-    """Contacts no opinion refers to (nothing can be sent to them): deleted."""
+    """Contacts no opinion and no hearing registration refers to: deleted."""
     referenced = Submission.objects.exclude(contact_ref="").values("contact_ref")
-    deleted, _ = Contact.objects.exclude(ref__in=referenced).delete()
+    registered = HearingRegistration.objects.exclude(contact_ref="").values("contact_ref")
+    deleted, _ = Contact.objects.exclude(ref__in=referenced).exclude(ref__in=registered).delete()
     return deleted
+
+
+def purge_hearing_contacts(*, now: datetime, days: int, days_after_close: int) -> list:
+    """Hearing registrations' contacts (issue 16), on the opinions' rules: ``days`` after the
+    hearing report was published, or ``days_after_close`` after the hearing when no report
+    was published. Returns (hearing id, contacts deleted) per hearing purged."""
+    due = Hearing.objects.filter(
+        Q(report_published_at__lte=now - timedelta(days=days))
+        | Q(report_published_at__isnull=True, starts_at__lte=now - timedelta(days=days_after_close))
+    ).filter(registrations__contact_ref__gt="")
+    done = []
+    for hearing_id in sorted(set(due.values_list("pk", flat=True))):
+        with transaction.atomic():
+            rows = list(
+                HearingRegistration.objects.select_for_update()
+                .filter(hearing_id=hearing_id)
+                .exclude(contact_ref="")
+                .values_list("pk", "contact_ref")
+            )
+            if not rows:
+                continue
+            deleted, _ = Contact.objects.filter(ref__in=[ref for _pk, ref in rows]).delete()
+            HearingRegistration.objects.filter(pk__in=[pk for pk, _ref in rows]).update(
+                contact_ref=""
+            )
+            hearing = Hearing.objects.get(pk=hearing_id)
+            Hearing.objects.filter(pk=hearing_id).update(contacts_purged_at=now)
+            record(
+                None,
+                AuditAction.CONTACT_PURGE,
+                consultation=hearing.consultation_id,
+                obj=hearing,
+                detail={"contacts_deleted": deleted, "registrations_cleared": len(rows)},
+            )
+            done.append((hearing_id, deleted))
+    return done
 
 
 def purge_contacts(
@@ -134,5 +188,6 @@ def purge_contacts(
         )
         if deleted:
             result.consultations.append((consultation_id, deleted, reason))
+    result.hearings = purge_hearing_contacts(now=now, days=days, days_after_close=days_after_close)
     result.orphans = purge_orphan_contacts()
     return result
