@@ -18,7 +18,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from feedback.analysis.suppression import display, is_hidden
 
-# Okabe–Ito palette; stance colours are fixed so every chart reads the same way.
+# Okabe–Ito palette. A colour that means something means it on every chart (issue 15): green is
+# in favour (support; an alternative preferred), sky blue is "with conditions" (support with
+# conditions; an alternative acceptable), vermillion is against (oppose; not acceptable), orange
+# is unsure. Other series take only colours that carry no such meaning.
 STANCE_COLOURS = {
     "support": "#009E73",
     "conditional": "#56B4E9",
@@ -26,7 +29,20 @@ STANCE_COLOURS = {
     "unsure": "#E69F00",
     "": "#999999",
 }
-SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442"]
+PREFERENCE_COLOURS = {
+    "prefer": STANCE_COLOURS["support"],
+    "acceptable": STANCE_COLOURS["conditional"],
+    "not_acceptable": STANCE_COLOURS["oppose"],
+}
+MEANING_COLOURS = {**STANCE_COLOURS, **PREFERENCE_COLOURS}
+SERIES_COLOURS = ["#0072B2", "#CC79A7", "#F0E442", "#000000"]
+
+
+def colour_of(key: str, index: int) -> str:
+    """The colour of a stance or preference, else the index-th colour without a meaning."""
+    return MEANING_COLOURS.get(key) or SERIES_COLOURS[index % len(SERIES_COLOURS)]
+
+
 HIDDEN_COLOUR = "#DDDDDD"
 BAR_COLOUR = "#0072B2"
 # Sequential steps for the clause heat map (0 = no comment … 5 = most comments).
@@ -76,8 +92,14 @@ def _describe(rows: list[tuple[str, int | None]]) -> str:
     return "; ".join(f"{label}: {display(value)}" for label, value in rows)
 
 
-def bar_chart(title: str, rows: list[tuple[str, int | None]], colour: str = BAR_COLOUR):
-    """Horizontal bars, one per (label, count); None = suppressed."""
+def bar_chart(
+    title: str,
+    rows: list[tuple[str, int | None]],
+    colour: str = BAR_COLOUR,
+    keys: list[str] | None = None,
+):
+    """Horizontal bars, one per (label, count); None = suppressed. With ``keys`` (stances),
+    each bar takes its stance's colour."""
     height = max(1, len(rows)) * ROW_HEIGHT + 10
     top = max([_num(v) for _l, v in rows] + [1])
     scale = (WIDTH - LABEL_WIDTH - 60) / top
@@ -87,9 +109,10 @@ def bar_chart(title: str, rows: list[tuple[str, int | None]], colour: str = BAR_
         parts.append(_label(LABEL_WIDTH - 8, y + 17, _truncate(label), "end"))
         width = round(_num(value) * scale, 1)
         if width:
+            fill = MEANING_COLOURS.get(keys[i], colour) if keys else colour
             parts.append(
                 f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{width}" height="{ROW_HEIGHT - 8}" '
-                f'fill="{colour}"/>'
+                f'fill="{fill}"/>'
             )
         parts.append(_label(LABEL_WIDTH + width + 6, y + 17, display(value)))
     parts.append("</svg>")
@@ -121,7 +144,7 @@ def stacked_bar_chart(title: str, table) -> SafeString:
                 continue
             shown += value
             width = round(value * scale, 1)
-            colour = STANCE_COLOURS.get(key) or SERIES_COLOURS[columns.index((key, label)) % 7]
+            colour = colour_of(key, columns.index((key, label)))
             parts.append(
                 f'<rect x="{x}" y="{y + 4}" width="{width}" height="{ROW_HEIGHT - 8}" '
                 f'fill="{colour}"><title>{escape(label)}: {value}</title></rect>'
@@ -138,10 +161,7 @@ def stacked_bar_chart(title: str, table) -> SafeString:
         parts.append(_label(round(x + 6, 1), y + 17, display(row.total)))
     # Legend.
     y0 = 5 + len(table.rows) * ROW_HEIGHT + 6
-    entries = [
-        (label, STANCE_COLOURS.get(key) or SERIES_COLOURS[i % 7])
-        for i, (key, label) in enumerate(columns)
-    ]
+    entries = [(label, colour_of(key, i)) for i, (key, label) in enumerate(columns)]
     if table.suppressed:
         from django.utils.translation import gettext as _
 

@@ -53,7 +53,11 @@ def analysis_dashboard(request: HttpRequest, consultation_id: int) -> HttpRespon
     data = aggregates.dashboard(consultation, suppressed=suppressed)
     chart = {
         "channel": charts.bar_chart(data["channel"].title, data["channel"].as_rows()),
-        "stance": charts.bar_chart(data["stance"].title, data["stance"].as_rows()),
+        "stance": charts.bar_chart(
+            data["stance"].title,
+            data["stance"].as_rows(),
+            keys=[item.key for item in data["stance"].items],
+        ),
         "affected": charts.bar_chart(data["affected"].title, data["affected"].as_rows()),
         "stance_affected": charts.stacked_bar_chart(
             data["stance_affected"].title, data["stance_affected"]

@@ -168,15 +168,16 @@ def displayable(consultation: Consultation) -> QuerySet[Submission]:
 
 
 def moderate(user, submission: Submission, state: str, reason: str) -> ModerationDecision:
-    """Show or hide one opinion in public, with a reason. Counts are never affected."""
+    """Show or hide one opinion in public. Counts are never affected. Hiding needs a reason;
+    showing may give one (issue 15: a reason-less "show" was refused)."""
     consultation = submission.consultation
     if not can_moderate(user, consultation):
         raise PermissionDenied(_("You may not moderate opinions of this consultation."))
     if state not in (ModerationState.SHOWN, ModerationState.HIDDEN):
         raise ValidationError(_("Choose whether to show or hide the opinion."))
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give a reason for the decision."))
+    if not reason and state == ModerationState.HIDDEN:
+        raise ValidationError(_("Give a reason for hiding the opinion."))
     if len(reason) > REASON_MAX:
         raise ValidationError(
             _("The reason is too long (at most %(limit)s characters).") % {"limit": REASON_MAX}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from consultations.models import Consultation
 from feedback.risk.forms import AssessmentForm, MeasureFormSet, ReturnForm
-from feedback.risk.levels import LEVEL_DEFINITIONS, SOURCE
+from feedback.risk.levels import LEVEL_DEFINITIONS, OUTLINE_DOCUMENT, SOURCE_DOCUMENT
 from feedback.risk.permissions import can_assess, can_confirm_assessment, can_see_risk_history
 from feedback.risk.selectors import assessment_for, change_history, dashboard, pending_change
 from feedback.risk.services import (
@@ -138,7 +138,8 @@ def risk_dashboard(request: HttpRequest, consultation_id: int) -> HttpResponse:
         "may_confirm": pending is not None and can_confirm_assessment(request.user, pending),
         "return_form": ReturnForm(),
         "level_definitions": LEVEL_DEFINITIONS,
-        "level_source": SOURCE,
+        "level_source": SOURCE_DOCUMENT,
+        "level_outline": OUTLINE_DOCUMENT,
     }
     return TemplateResponse(request, "feedback/risk/admin/dashboard.html", context, status=status)
 

@@ -17,7 +17,6 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 
 from consultations.models import Consultation
-from consultations.periods import local_zone
 from feedback.analysis.aggregates import campaign_summary, register_totals
 from feedback.analysis.shapes import TOTAL, add_crosstab, consistent_reads, make_crosstab
 from feedback.analysis.suppression import Release
@@ -34,6 +33,7 @@ from feedback.models import (
     Submission,
     Theme,
 )
+from feedback.models.submission import date_received_expression
 
 NOT_STATED = ""
 DIRECTLY_AFFECTED = (AffectedStatus.LIVE, AffectedStatus.OWN)
@@ -102,7 +102,8 @@ def _read(consultation: Consultation) -> _Figures:
     )
     trend = [
         (r["week"], r["opinions"], r["oppose"])
-        for r in subs.annotate(week=TruncWeek("received_at", tzinfo=local_zone()))
+        # The week of the date received (the letter's date for an offline opinion; issue 14).
+        for r in subs.annotate(week=TruncWeek(date_received_expression()))
         .order_by("week")
         .values("week")
         .annotate(opinions=Count("pk"), oppose=Count("pk", filter=Q(stance=Stance.OPPOSE)))

@@ -110,8 +110,15 @@ def test_level_definitions_are_quoted_verbatim_and_no_level_until_recorded(clien
     client.force_login(assessor)
     html = client.get(dash_url(world)).content.decode()
     for _value, name, text in LEVEL_DEFINITIONS:
-        assert f"{name} (" in rules and f'"{text}"' in rules  # the exact source wording
+        assert f"{name}：{text}。" in rules  # the exact wording of 2492号 Art. 4 (rules-zh §2.2)
         assert text in html
+    # Cited by the documents' numbers and titles, not a website (issue 15).
+    source = re.search(r'<p class="help" id="level-source">(.*?)</p>', html, re.S).group(1)
+    assert (
+        "发改投资〔2012〕2492号" in source
+        and "社会稳定风险分析篇章编制大纲及说明（试行）" in source
+    )
+    assert "http" not in source and "www." not in source
     assert not RiskAssessment.objects.exists()
     recorded = re.search(r'<p id="recorded-level">(.*?)</p>', html, re.S).group(1)
     for _value, name, _text in LEVEL_DEFINITIONS:
@@ -191,6 +198,10 @@ def test_only_the_assessor_and_site_admins_see_the_dashboard(client, world, role
 # --- the assessor reaches no record-level data ---------------------------------------------
 
 
+# The assessor's own screens: the evidence and the 稳评 chapter (issue 16).
+OWN = ("feedback_risk", "feedback_risk_chapter")
+
+
 def _feedback_admin_urls(world):
     """Every URL of the feedback staff screens except the assessor's own, with sample args."""
     values = {
@@ -209,7 +220,7 @@ def _feedback_admin_urls(world):
             if isinstance(p, URLResolver):
                 ns = p.namespace or namespace
                 walk(p.url_patterns, ns)
-            elif namespace.startswith("feedback_") and namespace != "feedback_risk" and p.name:
+            elif namespace.startswith("feedback_") and namespace not in OWN and p.name:
                 params = list(p.pattern.regex.groupindex)
                 if all(k in values for k in params):
                     urls.append(

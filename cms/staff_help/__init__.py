@@ -1,0 +1,1 @@
+"""The officials' guides (docs/*.md) served as staff pages in the admin (issue 15)."""
