@@ -59,6 +59,8 @@ def cached_form_response(request, index_slug: str, row, stamp, consultation, pag
     token = get_token(request)
     if (pending is not None and len(pending)) or token is None:
         return None
+    if "clause" in request.GET:  # ?clause=N opens that clause's box: rendered in full
+        return None
     prefs = read_preferences(request)
     links = site_links_from_rows(row[4], row[9] or ())
     base = reverse("wagtail_serve", args=(f"{index_slug}/",))

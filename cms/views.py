@@ -1,6 +1,11 @@
 from django.contrib import messages
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -50,3 +55,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico`` (asked for by browsers and feed readers that ignore ``<link rel=icon>``):
+    a permanent redirect to our own icon among the static files, never a 404."""
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("cms/favicon.svg"))

@@ -16,12 +16,14 @@ def test_resident_switches_to_english_and_large_text_then_reads_a_consultation(s
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
 
+    page.locator(".settings-summary").click()  # the settings fold into one control
     page.locator("form.language-switch button[lang='en']").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     status = page.get_by_role("status")
     assert "Switched to English" in status.inner_text()
 
+    page.locator(".settings-summary").click()
     page.locator("button[name='font_size'][value='large']").click()
     page.wait_for_load_state()
     assert "font-large" in html_class(page)
@@ -37,7 +39,7 @@ def test_resident_switches_to_english_and_large_text_then_reads_a_consultation(s
     for n in (1, 2, 3):
         clause = page.locator(f"#clause-{n}")
         assert clause.count() == 1
-        link = clause.locator(f"a[href='{DETAIL}opinion/#clause-{n}']")
+        link = clause.locator(f"a[href='{DETAIL}opinion/?clause={n}#clause-{n}']")
         assert link.count() == 1
     assert page.get_by_role("link", name="Give your opinion").count() == 1
 
@@ -89,15 +91,18 @@ def test_preferences_and_language_work_without_javascript(site_data, new_context
     page.goto(DETAIL)
     assert page.locator("[data-read-aloud]").is_hidden()
 
+    page.locator(".settings-summary").click()
     page.locator("button[name='font_size'][value='xlarge']").click()
     page.wait_for_load_state()
     assert "font-xlarge" in html_class(page)
     assert page.url.endswith(DETAIL)
 
+    page.locator(".settings-summary").click()
     page.locator("button[name='contrast']").click()
     page.wait_for_load_state()
     assert "contrast-high" in html_class(page)
 
+    page.locator(".settings-summary").click()
     page.locator("form.language-switch button").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"

@@ -29,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("preferences/", views.preferences_update, name="preferences_update"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # The audit trail's daily checkpoints, public (feedback/audit/views.py).
     path("audit/", include("feedback.audit.urls")),
 ]

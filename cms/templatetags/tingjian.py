@@ -63,3 +63,46 @@ def fallback_lang(obj, field: str) -> str:
     if wants_english() and getattr(obj, field, "") and not getattr(obj, f"{field}_en", ""):
         return format_html(' lang="{}"', "zh-Hans")
     return ""
+
+
+@register.filter
+def deadline(consultation, mode: str = "") -> str:
+    """``{{ c|deadline }}``: "2027年1月12日（星期二）24:00 截止，还剩 37 天" (consultations.deadline);
+    ``{{ c|deadline:"short" }}`` leaves out the days left."""
+    from consultations.deadline import deadline_text
+
+    return deadline_text(consultation.closes_at, with_days_left=mode != "short")
+
+
+@register.filter
+def phone_links(text: str):
+    """Contact text with every phone number in it as its own ``tel:`` link, the words beside it."""
+    from cms.phones import phone_links_html
+
+    return phone_links_html(text)
+
+
+@register.filter
+def scale_ends(question):
+    """(low, high): what 1 and 5 mean on a scale question, in its own words; or None."""
+    from feedback.intake.forms import scale_labels
+
+    return scale_labels(question)
+
+
+@register.filter
+def lang_zh(value):
+    """The value, with ``lang="zh-Hans"`` around it when it is Chinese on an English page.
+
+    Fields without an English companion fall back to Chinese; a screen reader then reads them
+    with a Chinese voice (WCAG 3.1.2). The value is escaped unless it is already safe.
+    """
+    from django.utils.html import conditional_escape, format_html
+
+    from cms.phones import CJK
+    from consultations.i18n import wants_english
+
+    text = conditional_escape(value if value is not None else "")
+    if wants_english() and CJK.search(str(text)):
+        return format_html('<span lang="zh-Hans">{}</span>', text)
+    return text

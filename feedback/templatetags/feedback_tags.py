@@ -30,3 +30,11 @@ def campaign_sentence(summary) -> str:
         "texts": ngettext("%(n)s distinct text", "%(n)s distinct texts", texts) % {"n": texts},
         "groups": ngettext("%(n)s campaign group", "%(n)s campaign groups", groups) % {"n": groups},
     }
+
+
+@register.filter
+def deadline(consultation, mode: str = "") -> str:
+    """The one deadline format (consultations.deadline): weekday, time and days left."""
+    from consultations.deadline import deadline_text
+
+    return deadline_text(consultation.closes_at, with_days_left=mode != "short")

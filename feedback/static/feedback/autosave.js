@@ -122,20 +122,66 @@
     var printButton = tools.querySelector("[data-tj-print]");
     if (printButton) printButton.addEventListener("click", function () { window.print(); });
     var copyButton = tools.querySelector("[data-tj-copy]");
-    if (copyButton && navigator.clipboard) {
-      copyButton.addEventListener("click", function () {
-        navigator.clipboard.writeText(copyButton.getAttribute("data-tj-copy"));
-      });
-    } else if (copyButton) {
-      copyButton.hidden = true;
+    var status = document.getElementById("copy-status");
+    function say(text) {
+      // Visible next to the button and read out by the polite live region.
+      if (!status) return;
+      status.textContent = "";
+      window.setTimeout(function () { status.textContent = text; }, 50);
     }
+    function selectCode() {
+      var code = document.getElementById("receipt-code");
+      if (!code || !window.getSelection) return;
+      var range = document.createRange();
+      range.selectNodeContents(code);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
+    if (copyButton) {
+      copyButton.addEventListener("click", function () {
+        var done = function () { say(copyButton.getAttribute("data-tj-copied")); };
+        var failed = function () {
+          selectCode();
+          say(copyButton.getAttribute("data-tj-copy-failed"));
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(copyButton.getAttribute("data-tj-copy")).then(done, failed);
+        } else {
+          failed();
+        }
+      });
+    }
+  }
+
+  // Enter in a one-line field moves on to the next field instead of sending the form (the
+  // disabled first submit button stops the sending without JavaScript, too).
+  var ONE_LINE = { text: true, email: true, tel: true, number: true, date: true, search: true, url: true };
+  function enterMovesOn(form) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.tagName === "INPUT" && ONE_LINE[el.type]) el.setAttribute("enterkeyhint", "next");
+    });
+    form.addEventListener("keydown", function (event) {
+      var el = event.target;
+      if (event.key !== "Enter" || event.isComposing || el.tagName !== "INPUT") return;
+      if (!ONE_LINE[el.type]) return;
+      event.preventDefault();
+      // The next control that really takes the focus (those in a closed clause box do not).
+      var fields = Array.prototype.slice.call(form.elements);
+      for (var i = fields.indexOf(el) + 1; i < fields.length; i++) {
+        var next = fields[i];
+        if (next.disabled || next.type === "hidden" || next.tagName === "FIELDSET") continue;
+        next.focus();
+        if (document.activeElement === next) break;
+      }
+    });
   }
 
   // A link to #clause-N from the consultation page opens that clause's comment box.
   function openTargetClause() {
     var id = window.location.hash.slice(1);
     var target = id ? document.getElementById(id) : null;
-    var details = target ? target.querySelector("details") : null;
+    var details = target ? target.closest("details") || target.querySelector("details") : null;
     if (details) details.open = true;
   }
 
@@ -148,5 +194,9 @@
     if (receipt) setupReceipt(receipt, store);
     var form = document.querySelector("form[data-autosave]");
     if (form && store) setupForm(form, store);
+    var opinionForm = document.querySelector("form.tj-opinion-form");
+    if (opinionForm) enterMovesOn(opinionForm);
+    var summary = document.getElementById("error-summary");
+    if (summary && document.activeElement !== summary) summary.focus();
   });
 })();
