@@ -224,7 +224,7 @@ def run_eval() -> None:
     from django.utils import timezone
 
     from feedback.search import evaluation
-    from feedback.tests._search_corpus import load, make_places
+    from feedback.tests.search_corpus import load, make_places
 
     now = timezone.now()
     places = make_places(now)

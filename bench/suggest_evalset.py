@@ -1,3 +1,5 @@
+# Size: mostly the labelled set's own phrase lists (themes, campaigns, off-topic texts); splitting them
+# would scatter one data set over several files.
 """Writes the labelled theme evaluation set feedback/analysis/eval/themes_zh.jsonl.
 
     .venv/bin/python -m bench.suggest_evalset          # rewrites the file (deterministic)

@@ -27,6 +27,10 @@ class CmsConfig(AppConfig):
             )
         # After every migrate (as the owner): the application role's privileges.
         post_migrate.connect(db_roles.grant_after_migrate, dispatch_uid="cms_grant_after_migrate")
+        # A Wagtail chooser shown again with a value that is not an id: no 500 (issue 14).
+        from cms import wagtail_patches
+
+        wagtail_patches.apply()
         announce_worker(settings)
 
 

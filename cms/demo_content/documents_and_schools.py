@@ -8,7 +8,8 @@ PARKING_FEES = {
     "department": "housing-urban-rural",
     "publisher": None,
     "districts": ["999900"],
-    "opens_in_days": -50,
+    # Long enough ago that its decision (demo_content/decisions.py) is past the 20 working days.
+    "opens_in_days": -80,
     "period_days": 31,
     "stage": None,
     "fields": {
@@ -117,7 +118,8 @@ SCHOOL_MERGER = {
     "districts": ["999902001", "999902001003", "999902001002"],
     "opens_in_days": -90,
     "period_days": 30,
-    "stage": "response_published",
+    # "response published" comes from publishing the response (demo_content/responses.py).
+    "stage": None,
     "fields": {
         "title": "关于河口村小学并入松林镇中心小学的意见征集",
         "title_en": "Merging Hekou Village Primary School into Songlin Central Primary School",

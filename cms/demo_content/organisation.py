@@ -83,6 +83,9 @@ USERS = [
     ("approver", ["approver"], "ecology-environment", False, "生态环境局审核人"),
     ("editor2", ["editor"], "natural-resources-planning", False, "自然资源和规划局编辑"),
     ("approver2", ["approver"], "natural-resources-planning", False, "自然资源和规划局审核人"),
+    # The school merger's department: its response is submitted by one and approved by the other.
+    ("editor3", ["editor"], "education", False, "西山区教育局编辑"),
+    ("approver3", ["approver"], "education", False, "西山区教育局审核人"),
     ("analyst", ["analyst"], "ecology-environment", False, "意见分析员"),
     ("intake", ["intake_clerk"], "ecology-environment", False, "线下意见录入员"),
     ("privacy", ["privacy_officer"], None, False, "个人信息保护专员"),

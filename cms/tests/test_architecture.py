@@ -29,6 +29,7 @@ CAPABILITIES = {
     "exports",
     "response",
     "risk",
+    "hearings",
 }
 SHARED = {"analysis", "privacy", "audit", "models"}
 

@@ -58,10 +58,72 @@ def _ensure_jieba() -> None:
             _ready = True
 
 
+# --- Text as it is stored (issue 14, point 4) -------------------------------------------------
+# Control characters (Unicode category Cc) other than tab and newline: NUL, the C0 and C1
+# controls, DEL. A carriage return is part of a line break (CRLF, CR), which becomes "\n".
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile("\r\n?")
+# Characters that are letters or symbols to Unicode yet show nothing: Hangul fillers, the
+# braille blank, the Mongolian vowel separator.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+
+
+def clean_input(text: str) -> str:
+    """Text as it is stored, from whatever a form, a file or a request sent: line breaks as
+    ``\n``, every control character other than tab and newline removed, NFC (one code point
+    for a character with an accent or a composed form). Nothing else changes: spaces, zero-width
+    characters and punctuation stay as written (matching and search fold them away)."""
+    if not text:
+        return text
+    text = _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def has_visible_character(text: str) -> bool:
+    """True when ``text`` shows something: a letter, digit, punctuation mark or symbol (Unicode
+    categories L, N, P, S) that is not one of the blank look-alikes. Spaces, zero-width and
+    other format characters, combining marks alone and control characters show nothing."""
+    return any(
+        unicodedata.category(ch)[0] in "LNPS" and ch not in _BLANK_LETTERS for ch in text or ""
+    )
+
+
+def _invisible_class() -> re.Pattern:
+    """A character class of every format character (zero-width space and joiners, bidi marks,
+    the BOM, soft hyphen…, category Cf), combining mark (Mn, Me) and blank look-alike, built
+    once from the Unicode database (the planes that hold them; about 40 ms)."""
+    ranges: list[tuple[int, int]] = []
+    for low, high in ((0x80, 0x30000), (0xE0000, 0xE1000)):
+        for code in range(low, high):
+            char = chr(code)
+            if unicodedata.category(char) in ("Mn", "Me", "Cf") or char in _BLANK_LETTERS:
+                if ranges and ranges[-1][1] == code - 1:
+                    ranges[-1] = (ranges[-1][0], code)
+                else:
+                    ranges.append((code, code))
+    body = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"[{body}]")
+
+
+# Invisible or decoration, and they split words, so matching and search drop them; a mark
+# NFKC could join to its letter (e + U+0301 → é) is joined first.
+_INVISIBLE = _invisible_class()
+
+
+def _drop_marks(text: str) -> str:
+    return text if text.isascii() else _INVISIBLE.sub("", text)
+
+
 def normalize_text(text: str) -> str:
-    """NFKC (full-width letters, digits and punctuation to half width), one space per run of
-    whitespace, stripped. Keeps the wording and punctuation: this is what people wrote."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text or "")).strip()
+    """NFKC (full-width letters, digits and punctuation to half width), control and format
+    characters (zero-width ones) and stray combining marks removed, one space per run of
+    whitespace, stripped. Keeps the wording and punctuation: this is what people wrote, in the
+    form search and the exact-duplicate test compare."""
+    folded = _drop_marks(_CONTROLS.sub(" ", unicodedata.normalize("NFKC", text or "")))
+    return _WHITESPACE.sub(" ", folded).strip()
 
 
 def _is_word_char(ch: str) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Min, Q
+from django.db.models.functions import Coalesce, TruncDate
 
 from feedback.models import CampaignGroup, CampaignMember
 
@@ -106,11 +107,17 @@ def group_members(group: CampaignGroup):
             "added_at",
             "submission__id",
             "submission__received_at",
+            "submission__submitted_on",
             "submission__channel",
             "submission__stance",
             "submission__text_hash",
         )
-        .order_by("submission__received_at", "submission_id")
+        # By the date received (the letter's date for an offline opinion), then arrival.
+        .order_by(
+            Coalesce("submission__submitted_on", TruncDate("submission__received_at")),
+            "submission__received_at",
+            "submission_id",
+        )
     )
     for m in members:
         m.is_new = bool(decided_at and m.added_at > decided_at)

@@ -1,8 +1,8 @@
 """Bulk import of paper forms from CSV or XLSX (R15): validate every row, then import.
 
 Each row goes through the same ``IntakeForm`` as a single offline opinion, so a row is valid
-exactly when a clerk could have typed it. Nothing is imported while any row has an error,
-unless the clerk confirms importing only the valid rows.
+exactly when a clerk could have typed it. The valid rows are imported and every other row is
+reported with its number, column and reason (issue 15: one upload is enough).
 
 Idempotency: each valid row's form token is derived from the consultation, the row's normalised
 content (the cleaned form values, so "反对" and "oppose", a CSV text date and an XLSX date cell,
@@ -139,7 +139,8 @@ def _option_indexes(value: str, question: Question) -> list[str]:
 def _form_data(row: dict, alternatives, questions) -> dict:
     data = {
         "channel": _choice(
-            row.get("channel", ""), [c for c in _zh_choices(Channel) if c[0] != Channel.WEB]
+            row.get("channel", ""),
+            [c for c in _zh_choices(Channel) if c[0] not in (Channel.WEB, Channel.HEARING)],
         ),
         "submitted_on": row.get("date_received", ""),
         "stance": _choice(row.get("stance", ""), _zh_choices(Stance)),

@@ -2,7 +2,8 @@
 
 The same form serves the public (web), the receipt edit page and the intake clerk, so every
 channel records the same fields (R60). Text is kept as typed except for bidirectional override
-controls, which are removed because they can make a text display differently from what it says.
+controls, which are removed because they can make a text display differently from what it says,
+and control characters (``feedback.analysis.text.clean_input``); it is stored in NFC.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, Question
+from feedback.analysis.text import clean_input, has_visible_character
 from feedback.intake.services import Answer, OpinionData
 from feedback.models import AffectedStatus, Channel, Preference, Stance
 
@@ -31,8 +33,15 @@ MOBILE = RegexValidator(
 )
 
 
+INVISIBLE_MESSAGE = _(
+    "This text has no visible character (only spaces or invisible characters). Please write "
+    "your text or leave the box empty."
+)
+
+
 class PlainTextField(forms.CharField):
-    """Text shown later as text. NUL bytes are refused; bidi override controls are removed."""
+    """Text shown later as text: bidi override controls and every control character other than
+    tab and newline removed, NFC (``clean_input``); a text with no visible character refused."""
 
     def __init__(self, *, max_length: int = MAX_COMMENT, **kwargs):
         kwargs.setdefault("required", False)
@@ -52,8 +61,11 @@ class PlainTextField(forms.CharField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = BIDI_CONTROLS.sub("", value)
-        return super().to_python(value)
+            value = clean_input(BIDI_CONTROLS.sub("", value))
+        value = super().to_python(value)
+        if value and not has_visible_character(value):
+            raise ValidationError(INVISIBLE_MESSAGE, code="invisible")
+        return value
 
 
 def _phone_digits(value: str) -> str:
@@ -189,7 +201,7 @@ class OpinionForm(forms.Form):
             )
         if q.type == Question.Type.SCALE:
             return forms.TypedChoiceField(
-                choices=[(i, str(i)) for i in range(1, 6)],
+                choices=scale_choices(q),
                 coerce=int,
                 widget=forms.RadioSelect(attrs={"class": "tj-scale"}),
                 **common,
@@ -312,12 +324,44 @@ def initial_from_submission(submission, clauses) -> dict:
     return initial
 
 
+# "（1＝很不充分，5＝非常充分）" / "(1 = not at all, 5 = fully)" at the end of a question's text.
+SCALE_ENDS = re.compile(
+    r"[（(]\s*1\s*[=＝:：]\s*(?P<low>[^，,;；）)]+?)\s*[，,;；]\s*"
+    r"5\s*[=＝:：]\s*(?P<high>[^）)]+?)\s*[）)]"
+)
+
+
+def scale_labels(q: Question) -> tuple[str, str] | None:
+    """What 1 and 5 mean, in the question's own words (issue 15), or None.
+
+    The Question model has no fields of its own for them yet: two lines in ``options``
+    (``options_en``) are the low and the high end; otherwise "(1 = …, 5 = …)" in its text.
+    """
+    lines = [label for _, label in q.localized_options()]
+    if len(lines) == 2:
+        return lines[0], lines[1]
+    found = SCALE_ENDS.search(q.tr("text") or "")
+    return (found["low"], found["high"]) if found else None
+
+
+def scale_choices(q: Question) -> list[tuple[int, str]]:
+    """1–5, with the question's words for the two ends on 1 and 5."""
+    ends = scale_labels(q)
+    choices = [(i, str(i)) for i in range(1, 6)]
+    if ends:
+        choices[0] = (1, f"1 {ends[0]}")
+        choices[4] = (5, f"5 {ends[1]}")
+    return choices
+
+
 class IntakeForm(OpinionForm):
     """The clerk's version: the same fields plus the channel and the date received."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.offline_choices)
     submitted_on = forms.DateField(
-        label=_("Date received"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date received"),
+        # A date input shows only an ISO date (2026-12-06), whatever the page's language.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, **kwargs):

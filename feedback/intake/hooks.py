@@ -15,6 +15,11 @@ def register_intake_urls():
         path("", offline_views.intake_choose, name="choose"),
         path("<int:consultation_id>/", offline_views.intake_form, name="form"),
         path("<int:consultation_id>/import/", offline_views.intake_import, name="import"),
+        path(
+            "<int:consultation_id>/import/template.<str:fmt>",
+            offline_views.intake_import_template,
+            name="import_template",
+        ),
         # An uploaded file being checked and imported by the task worker (its progress).
         path("imports/<int:job_id>/", offline_views.intake_import_job, name="import_job"),
         # The page of one entry or upload: its receipt codes, to the clerk who made it, for a

@@ -2,9 +2,9 @@
 
 The web request stored the file in the private upload folder and created an ``ImportJob``;
 this task, in the worker, reads the file row by row with bounded memory
-(``import_table.iter_table``), reports progress, then does what the import screen always did
-(``bulk_import``): import the valid rows when every row is valid or the clerk agreed,
-otherwise record the report. The file is deleted once the job has its outcome.
+(``import_table.iter_table``), reports progress, then imports the valid rows (``bulk_import``) and
+records the others' row numbers and reasons for the upload's page; a file without a valid row
+only records the report. The file is deleted once the job has its outcome.
 
 Safe to run twice (a worker killed mid-job, a retry): a finished job is left alone, and the
 job's outcome is written in the transaction that stores the rows, so a job is either not
@@ -83,7 +83,9 @@ def _run(job: ImportJob) -> None:
         consultation, f"upload.{job.file_format}", path, clerk=job.requested_by, progress=progress
     )
     counted = {"rows_total": len(report.rows), "rows_done": len(report.rows)}
-    if report.valid_rows and (job.import_valid_rows or not report.invalid_rows):
+    # The valid rows are imported and the others reported (issue 15: one upload is enough);
+    # ``import_valid_rows`` of a job queued before that is ignored.
+    if report.valid_rows:
         try:
             with transaction.atomic():
                 import_rows(consultation=consultation, report=report, entered_by=job.requested_by)

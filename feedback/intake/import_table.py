@@ -304,8 +304,16 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+# A header is read up to its first bracket or colon: the template names each column by its key
+# and then, in brackets, what it is (``question_2（您对补偿标准有何意见？）``, import_template).
+_HEADER_END = re.compile(r"[（(:：]")
+
+
 def _normalise_header(raw) -> str:
-    text = str(raw or "").strip()
+    text = str(raw or "").strip().lstrip("\ufeff")
+    if text in HEADER_ALIASES:
+        return HEADER_ALIASES[text]
+    text = _HEADER_END.split(text, maxsplit=1)[0].strip() or text
     if text in HEADER_ALIASES:
         return HEADER_ALIASES[text]
     return re.sub(r"[\s\-]+", "_", text.lower())

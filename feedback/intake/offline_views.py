@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from consultations.models import Consultation
 from consultations.roles import user_department_id
-from feedback.intake import import_table, offline, selectors
+from feedback.intake import import_table, import_template, offline, selectors
 from feedback.intake.bulk_import import HOTLINE_ONLY_MESSAGE
 from feedback.intake.forms import IntakeForm
 from feedback.intake.import_jobs import import_file
@@ -74,6 +74,14 @@ def _refusal(consultation: Consultation) -> str:
     return ""
 
 
+def _status_words(status: str) -> str:
+    """A consultation's status in words ("open for comments"), never its code (issue 15)."""
+    for choices in (Consultation.Status, Consultation.Stage):
+        if status in choices.values:
+            return str(choices(status).label)
+    return str(status)
+
+
 def intake_choose(request: HttpRequest) -> HttpResponse:
     """The clerk's department's consultations that have opened, newest first: letters may
     arrive after the close. The 12345 centre sees every department's."""
@@ -83,7 +91,10 @@ def intake_choose(request: HttpRequest) -> HttpResponse:
     if not is_hotline_clerk(request.user):
         consultations = consultations.filter(department_id=user_department_id(request.user))
     consultations = consultations.select_related("department").order_by("-closes_at")[:100]
-    rows = [(c, c.status_at(now), c.stage == Consultation.Stage.CONSULTING) for c in consultations]
+    rows = [
+        (c, _status_words(c.status_at(now)), c.stage == Consultation.Stage.CONSULTING)
+        for c in consultations
+    ]
     return TemplateResponse(request, "feedback/intake/admin/choose.html", {"rows": rows})
 
 
@@ -175,6 +186,11 @@ def intake_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
             action=AuditAction.INTAKE_IMPORT,
         ).order_by("pk")
     )
+    # The rows not imported, with their number and reason, from the upload's job (the audit
+    # entry holds counts only).
+    job = ImportJob.objects.filter(entry=entry, requested_by=request.user).first()
+    if job is not None and (job.result or {}).get("errors"):
+        context["report"] = JobReport.of(job)
     return TemplateResponse(request, "feedback/intake/admin/upload.html", context)
 
 
@@ -190,11 +206,11 @@ def intake_entry_close(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 class ImportUploadForm(forms.Form):
+    """One upload: the valid rows are imported and the others reported with their row number
+    and reason (issue 15), so a clerk never uploads the same file twice to import its valid
+    rows; the corrected rows alone are uploaded next."""
+
     file = forms.FileField(label=gettext_lazy("CSV or XLSX file"))
-    import_valid_rows = forms.BooleanField(
-        label=gettext_lazy("Import the valid rows even if other rows have errors"),
-        required=False,
-    )
 
 
 # Room in the request for the form's other fields and the multipart framing.
@@ -271,7 +287,7 @@ def _import_post(request: HttpRequest, consultation: Consultation) -> HttpRespon
         requested_by=request.user,
         file_format=fmt,
         file_size=upload.size,
-        import_valid_rows=form.cleaned_data["import_valid_rows"],
+        import_valid_rows=True,
         language=translation.get_language() or "",
         stored_path=upload.path,
     )
@@ -313,6 +329,26 @@ def intake_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         context["report"] = JobReport.of(job)
         status = 400
     return _import_page(request, context, status=status)
+
+
+def intake_import_template(request: HttpRequest, consultation_id: int, fmt: str) -> HttpResponse:
+    """The consultation's import template (``import_template``): CSV or XLSX, with a header
+    row naming its questions, alternatives and clauses."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    consultation = _consultation_for(request, consultation_id)
+    if consultation is None:
+        return _forbidden(request)
+    if fmt == "csv":
+        content, mime = import_template.template_csv(consultation), "text/csv; charset=utf-8"
+    else:
+        content = import_template.template_xlsx(consultation)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = (
+        f'attachment; filename="import-template-{consultation.pk}.{fmt}"'
+    )
+    return response
 
 
 def import_limits() -> dict:

@@ -8,8 +8,6 @@ input changes nothing. A receipt is only returned after the transaction has comm
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -20,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation
+from feedback.analysis.text import normalize_text
 from feedback.intake.insert import PART_MODELS, StaleRoute, insert_opinion
 from feedback.models import (
     Channel,
@@ -73,17 +72,17 @@ class OpinionData:
         )
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def normalised_text_hash(data: OpinionData) -> str:
-    """SHA-256 of the opinion's texts, folded (NFKC, case, whitespace); empty when no text."""
+    """SHA-256 of the opinion's texts, folded (NFKC, invisible characters, case, whitespace);
+    empty when no text."""
     parts = [data.comment] + [data.clause_comments[k] for k in sorted(data.clause_comments)]
     parts += [a.text for _k, a in sorted(data.answers.items()) if a.text]
     text = "\u241e".join(p for p in parts if p)
     if not text:
         return ""
-    folded = _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    # NFKC, zero-width characters and stray combining marks dropped, whitespace runs as one
+    # space (``normalize_text``): copies that differ only by invisible characters are identical.
+    folded = normalize_text(text).casefold()
     return hashlib.sha256(folded.encode()).hexdigest()
 
 
@@ -145,7 +144,9 @@ def _local_date_range(consultation: Consultation) -> tuple[date, date]:
     return opens, last
 
 
-def check_offline_date(consultation: Consultation, received_on: date) -> None:
+def check_offline_date(
+    consultation: Consultation, received_on: date, *, after_close: bool = False
+) -> None:
     """An offline opinion counts when it reached the department within the period, and is
     refused once the response is published (or the decision taken): the published figures
     and answers would no longer include it. Callers that must not race with the publication
@@ -163,7 +164,9 @@ def check_offline_date(consultation: Consultation, received_on: date) -> None:
             ),
         )
     first, last = _local_date_range(consultation)
-    if not first <= received_on <= last:
+    # A hearing (feedback.hearings) may be held after the close; its statements count until
+    # the response is published (``after_close``).
+    if received_on < first or (received_on > last and not after_close):
         raise NotAcceptingOpinions(
             Consultation.Status.CLOSED,
             str(_("The date received must fall within the consultation period.")),
@@ -200,7 +203,7 @@ def submission_create(
         else:
             if submitted_on is None:
                 raise ValueError("Offline opinions need the date they were received.")
-            check_offline_date(consultation, submitted_on)
+            check_offline_date(consultation, submitted_on, after_close=channel == Channel.HEARING)
     except NotAcceptingOpinions:
         # A form stored in time and sent again after the close still gets its receipt.
         existing = _stored_with_token(consultation, token)

@@ -161,6 +161,22 @@ class Submission(models.Model):
     def has_contact(self) -> bool:
         return bool(self.contact_ref)
 
+    @property
+    def date_received(self):
+        """The day the opinion was received, which every staff screen shows and filters by:
+        for an offline opinion the date on the letter or call (``submitted_on``), else the
+        local day it arrived (issue 14, point 5). In queries: ``date_received_expression``."""
+        return self.submitted_on or timezone.localdate(self.received_at)
+
+
+def date_received_expression():
+    """``Submission.date_received`` as a query expression (a date)."""
+    from django.db.models.functions import Coalesce, TruncDate
+
+    return Coalesce(
+        "submitted_on", TruncDate("received_at", tzinfo=timezone.get_default_timezone())
+    )
+
 
 class AlternativePreference(models.Model):
     # Not indexed alone: the unique (submission, …) constraint's index serves every look-up by

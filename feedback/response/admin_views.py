@@ -26,6 +26,8 @@ from feedback.response.selectors import (
     published_response,
     response_check,
     response_in_progress,
+    theme_examples,
+    theme_opinions,
     theme_rows,
 )
 from feedback.response.services import (
@@ -71,7 +73,10 @@ def _screen(
 ):
     themes = theme_rows(consultation)
     forms_by_theme = forms_by_theme or {}
+    # The writer sees a few of the theme's opinions beside the reason (issue 15).
+    examples = theme_examples([theme.pk for theme in themes])
     for theme in themes:
+        theme.examples = examples[theme.pk]
         answer = theme.theme_response
         initial = {}
         if answer is not None:
@@ -230,3 +235,33 @@ def return_post(request: HttpRequest, consultation_id: int) -> HttpResponse:
             messages.success(request, _("The response was sent back with your comment."))
             return redirect("feedback_response:screen", consultation_id=consultation.pk)
     return _screen(request, consultation, return_form=form, status=400)
+
+
+THEME_OPINIONS_PER_PAGE = 50
+
+
+def theme_opinions_list(request: HttpRequest, consultation_id: int, theme_id: int) -> HttpResponse:
+    """Every opinion of one theme, masked, for whoever writes or approves the response."""
+    from django.core.paginator import Paginator
+
+    from feedback.privacy.masking import mask_text
+
+    consultation = _consultation(request, consultation_id)
+    theme = get_object_or_404(Theme, pk=theme_id, consultation=consultation)
+    page = Paginator(theme_opinions(theme), THEME_OPINIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = [
+        {
+            "submission": s,
+            "comment": mask_text(s.comment),
+            "clause_comments": [
+                (c.clause.number, mask_text(c.text))
+                for c in sorted(s.clause_comments.all(), key=lambda c: c.clause.number)
+                if c.text
+            ],
+        }
+        for s in page.object_list
+    ]
+    context = {"consultation": consultation, "theme": theme, "page": page, "rows": rows}
+    return TemplateResponse(request, "feedback/response/admin/theme_opinions.html", context)

@@ -7,6 +7,7 @@ from wagtail.admin.menu import MenuItem
 
 from feedback.response import admin_views
 from feedback.response.permissions import may_use_response_screens
+from feedback.response.selectors import stage_violations
 
 
 @hooks.register("register_admin_urls")
@@ -18,6 +19,11 @@ def register_response_urls():
             "<int:consultation_id>/theme/<int:theme_id>/",
             admin_views.disposition_post,
             name="disposition",
+        ),
+        path(
+            "<int:consultation_id>/theme/<int:theme_id>/opinions/",
+            admin_views.theme_opinions_list,
+            name="theme_opinions",
         ),
         path("<int:consultation_id>/submit/", admin_views.submit_post, name="submit"),
         # Two people (issue 13): approving publishes; the old "publish" address approves too.
@@ -41,3 +47,9 @@ def register_response_menu_item():
         icon_name="doc-full",
         order=360,
     )
+
+
+@hooks.register("consultation_stage_check")
+def response_before_stage(*, consultation, stage):
+    """Asked by consultation_set_stage: the stage "response published" needs the response."""
+    return stage_violations(consultation, stage)

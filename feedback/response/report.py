@@ -19,12 +19,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from consultations.diff import UNCHANGED, draft_version_diff
 from feedback.analysis.aggregates import campaign_summary
 from feedback.analysis.suppression import Outcome, Release
-from feedback.models import ConsultationResponse, Disposition, Theme
+from feedback.models import Coding, ConsultationResponse, Disposition, ModerationState, Theme
+from feedback.privacy.masking import mask_text
 from feedback.response.counts import snapshot_totals
 
 # Patterns of personal data that must not appear in a published response (R25).
@@ -50,6 +52,59 @@ class ThemeLine:
     reason: str
     reason_en: str
     clause_numbers: list[int] = field(default_factory=list)
+    # What the disposition means, shown when an adopted theme has no reason of its own, so
+    # that every theme has its text (issue 15).
+    disposition_help: str = ""
+    quotes: list[str] = field(default_factory=list)  # masked; authors agreed to quoting
+
+
+QUOTES_PER_THEME = 2
+QUOTE_CHARS = 160
+
+
+def _shortened(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def theme_quotes(theme_ids: list[int], per_theme: int = QUOTES_PER_THEME) -> dict[int, list[str]]:
+    """A few opinions of each theme, quoted as residents wrote them, masked.
+
+    Only opinions whose authors agreed to be quoted without their name
+    (``Submission.quote_consent``), not withdrawn and not hidden by a moderator; shown ones
+    first, then the earliest. Exact and near copies of one text are quoted once. The text is
+    the opinion's comment, or the clause comment that was coded, through the same masking as
+    the public opinions page (``feedback.privacy.masking``): no name, number or address.
+    """
+    rows = (
+        Coding.objects.filter(
+            theme_id__in=theme_ids,
+            submission__quote_consent=True,
+            submission__withdrawn=False,
+            submission__is_exact_duplicate=False,
+        )
+        .exclude(submission__moderation_state=ModerationState.HIDDEN)
+        .order_by(
+            Case(
+                When(submission__moderation_state=ModerationState.SHOWN, then=Value(0)),
+                default=Value(1),
+            ),
+            "submission_id",
+            "pk",
+        )
+        .values_list("theme_id", "submission__comment", "clause_comment__text")
+    )
+    quotes: dict[int, list[str]] = {pk: [] for pk in theme_ids}
+    seen: dict[int, set[str]] = {pk: set() for pk in theme_ids}
+    for theme_id, comment, clause_text in rows.iterator():
+        if len(quotes[theme_id]) >= per_theme:
+            continue
+        text = _shortened(mask_text(clause_text or comment or ""))
+        key = text[:40]
+        if text and key not in seen[theme_id]:
+            seen[theme_id].add(key)
+            quotes[theme_id].append(text)
+    return quotes
 
 
 UNKNOWN = "—"  # a figure an old snapshot did not record
@@ -151,8 +206,12 @@ def build_report(response: ConsultationResponse) -> Report:
                 reason=answer.reason,
                 reason_en=answer.reason_en,
                 clause_numbers=sorted(c.number for c in answer.changed_clauses.all()),
+                disposition_help=str(DISPOSITION_HELP.get(answer.disposition, "")),
             )
         )
+    quotes = theme_quotes([line.theme.pk for line in themes])
+    for line in themes:
+        line.quotes = quotes[line.theme.pk]
     release = report_release(exact, [(str(line.theme.pk), line.disposition) for line in themes])
     outcome = release.solve()
     for line in themes:

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import Consultation, DraftVersion
+from consultations.models import Consultation, DraftVersion, Stage
 from consultations.periods import WorkCalendar, local_date
+from consultations.rules import RuleViolation
 from feedback.models import Coding, ConsultationResponse, Disposition, Submission, Theme
 
 # Days after the decision within which the response must be public (R21).
@@ -61,6 +62,64 @@ def theme_rows(consultation: Consultation) -> list[Theme]:
         except Theme.response.RelatedObjectDoesNotExist:
             theme.theme_response = None
     return themes
+
+
+EXAMPLES_PER_THEME = 3
+EXAMPLE_CHARS = 200
+
+
+def _excerpt(text: str, limit: int = EXAMPLE_CHARS) -> str:
+    from feedback.privacy.masking import mask_text
+
+    text = " ".join(mask_text(text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def theme_opinions(theme: Theme):
+    """The opinions coded with ``theme`` (withdrawn ones left out: they are only counted as
+    withdrawn), in register order, for the response writer's list of a theme's opinions."""
+    return (
+        Submission.objects.filter(
+            Exists(Coding.objects.filter(submission=OuterRef("pk"), theme=theme)),
+            consultation_id=theme.consultation_id,
+            withdrawn=False,
+        )
+        .prefetch_related("clause_comments__clause")
+        .order_by("pk")
+    )
+
+
+def theme_examples(theme_ids, per_theme: int = EXAMPLES_PER_THEME) -> dict[int, list[dict]]:
+    """A few opinions of each theme for the response screen, beside the reason being written:
+    masked (``feedback.privacy.masking``), the coded clause comment where the coding is for
+    one, each opinion once. One query for every theme."""
+    rows = (
+        Coding.objects.filter(theme_id__in=list(theme_ids), submission__withdrawn=False)
+        .order_by("theme_id", "submission_id", "pk")
+        .values_list(
+            "theme_id",
+            "submission_id",
+            "submission__comment",
+            "clause_comment__text",
+            "clause_comment__clause__number",
+        )
+    )
+    examples: dict[int, list[dict]] = {pk: [] for pk in theme_ids}
+    seen: set[tuple[int, int]] = set()
+    for theme_id, submission_id, comment, clause_text, clause_number in rows.iterator():
+        if len(examples[theme_id]) >= per_theme or (theme_id, submission_id) in seen:
+            continue
+        text = _excerpt(clause_text or comment)
+        if text:
+            seen.add((theme_id, submission_id))
+            examples[theme_id].append(
+                {
+                    "id": submission_id,
+                    "text": text,
+                    "clause": clause_number if clause_text else None,
+                }
+            )
+    return examples
 
 
 def uncoded_opinions(consultation: Consultation):
@@ -150,6 +209,26 @@ def published_response(consultation: Consultation) -> ConsultationResponse | Non
     ).first()
 
 
+def stage_violations(consultation: Consultation, stage: str) -> list[RuleViolation]:
+    """Why ``consultation`` may not move to ``stage``: "response published" needs a published
+    response (issue 15). Called by ``consultations.services.consultation_set_stage`` through
+    the ``consultation_stage_check`` hook (feedback/response/hooks.py); publishing the
+    response (``response_approve``) sets the stage itself once the response is published."""
+    if stage != Stage.RESPONSE_PUBLISHED or published_response(consultation) is not None:
+        return []
+    return [
+        RuleViolation(
+            "no_published_response",
+            "stage",
+            _(
+                "The stage “response published” needs a published response to the opinions. "
+                "Publish the response (submitted by one person, approved by another); that "
+                "sets the stage."
+            ),
+        )
+    ]
+
+
 def response_in_progress(consultation: Consultation) -> ConsultationResponse | None:
     """The response submitted or sent back, not yet published (None otherwise)."""
     return (
@@ -222,6 +301,9 @@ __all__ = [
     "response_due_date",
     "response_in_progress",
     "response_overdue",
+    "stage_violations",
+    "theme_examples",
+    "theme_opinions",
     "theme_rows",
     "uncoded_opinions",
 ]

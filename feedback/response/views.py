@@ -51,10 +51,15 @@ def response_page(request: HttpRequest, *, page, slug: str) -> HttpResponse:
 
 
 def pdf_cache_key(response, language: str) -> str:
-    # v2: PDFs cached before the suppression of issue 12 showed exact small counts.
+    # v3: tagged PDF/UA with quotes (issue 15); v2: the suppression of issue 12.
     return (
-        f"response-pdf-v2:{response.consultation_id}:{response.published_at.timestamp()}:{language}"
+        f"response-pdf-v3:{response.consultation_id}:{response.published_at.timestamp()}:{language}"
     )
+
+
+# A tagged PDF (issue 15): PDF/UA-1 gives the document its structure tree (headings, lists,
+# tables, paragraphs), its language and title, so that a screen reader reads it as the page.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 
 
 def render_document(consultation, response):
@@ -66,12 +71,13 @@ def render_document(consultation, response):
     css_path = finders.find("feedback/response-print.css")
     if css_path:
         stylesheets.append(CSS(filename=css_path))
-    return HTML(string=html).render(stylesheets=stylesheets)
+    return HTML(string=html).render(stylesheets=stylesheets, **PDF_OPTIONS)
 
 
-def render_pdf(consultation, response) -> bytes:
-    """The response document as PDF bytes."""
-    return render_document(consultation, response).write_pdf()
+def render_pdf(consultation, response, **options) -> bytes:
+    """The response document as PDF bytes, tagged (PDF/UA-1); ``options`` are WeasyPrint's
+    (tests read ``uncompressed_pdf=True``)."""
+    return render_document(consultation, response).write_pdf(**PDF_OPTIONS, **options)
 
 
 def cache_pdfs(consultation, response) -> list[str]:

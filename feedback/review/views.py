@@ -27,6 +27,7 @@ from feedback.intake import selectors
 from feedback.models import DisplayMode, ModerationState
 from feedback.privacy.pseudonyms import pseudonym
 from feedback.review import moderation
+from feedback.search.results import public_results
 from feedback.web import consultation_page_url, published_consultation_by_slug
 
 QUEUE_PAGE_SIZE = 25
@@ -54,7 +55,7 @@ class ModerationForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=gettext_lazy("Reason"), max_length=moderation.REASON_MAX, strip=True
+        label=gettext_lazy("Reason"), max_length=moderation.REASON_MAX, strip=True, required=False
     )
 
 
@@ -180,8 +181,7 @@ def review_moderate(request: HttpRequest, consultation_id: int, submission_id: i
     if not form.is_valid():
         messages.error(
             request,
-            _("%(name)s: choose show or hide and give a reason. Nothing was changed.")
-            % {"name": name},
+            _("%(name)s: choose show or hide. Nothing was changed.") % {"name": name},
         )
         return _back(request, consultation.pk)
     try:
@@ -189,7 +189,11 @@ def review_moderate(request: HttpRequest, consultation_id: int, submission_id: i
             request.user, submission, form.cleaned_data["state"], form.cleaned_data["reason"]
         )
     except ValidationError as exc:
-        messages.error(request, f"{name}: {' '.join(exc.messages)}")
+        messages.error(
+            request,
+            _("%(name)s: %(problem)s Nothing was changed.")
+            % {"name": name, "problem": " ".join(exc.messages)},
+        )
         return _back(request, consultation.pk)
     if form.cleaned_data["state"] == ModerationState.SHOWN:
         messages.success(request, _("%(name)s is shown in public.") % {"name": name})
@@ -210,16 +214,30 @@ def public_opinions_page(request: HttpRequest, *, page, slug: str) -> HttpRespon
     setting = moderation.display_settings(consultation)
     if not setting.enabled:
         raise Http404
-    paginator = Paginator(moderation.public_opinions(consultation), PUBLIC_PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    query = request.GET.get("q", "")[:200].strip()
+    results = None
+    if query:  # the residents' search (feedback.search): only what this page shows
+        results = public_results(
+            moderation.public_queryset(consultation),
+            query,
+            request.GET.get("page"),
+            moderation.present,
+            PUBLIC_PAGE_SIZE,
+        )
+        page_obj = None
+    else:
+        paginator = Paginator(moderation.public_opinions(consultation), PUBLIC_PAGE_SIZE)
+        page_obj = paginator.get_page(request.GET.get("page"))
     context = {
+        "query": query,
+        "results": results,
         "page": page,
         "self": page,
         "consultation": consultation,
         "consultation_url": consultation_page_url(page, request, consultation),
         "setting": setting,
         "page_obj": page_obj,
-        "opinions": page_obj.object_list,
+        "opinions": results.rows if results is not None else page_obj.object_list,
         "counts": selectors.submission_counts(consultation),
         "pre_moderation": setting.mode == DisplayMode.PRE,
     }

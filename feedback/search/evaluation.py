@@ -1,6 +1,6 @@
 """The search query set and its labelled corpus (feedback/analysis/eval/search_*_zh.jsonl):
 running the queries and the recall on the first page of results (the corpus is submitted through
-the intake service by ``feedback.tests._search_corpus``). Used by
+the intake service by ``feedback.tests.search_corpus``). Used by
 feedback/tests/test_search_eval.py and ``bench/search.py --eval``.
 
 Corpus: 367 Chinese opinions on four consultations (the 325 of the campaign set: long and short

@@ -19,6 +19,22 @@ def response_status(consultation) -> dict:
     return {"response": response, "due": due, "overdue": overdue}
 
 
+@register.simple_tag
+def published_responses(consultations) -> list:
+    """``{% published_responses items as answers %}``: (consultation, response) of those of
+    ``consultations`` whose response is published, in their order; one query."""
+    from feedback.models import ConsultationResponse
+
+    items = list(consultations or [])
+    published = {
+        r.consultation_id: r
+        for r in ConsultationResponse.objects.filter(
+            consultation__in=[c.pk for c in items], published_at__isnull=False
+        )
+    }
+    return [(c, published[c.pk]) for c in items if c.pk in published]
+
+
 @register.filter
 def shown(count):
     """A possibly suppressed count as shown in tables: the number, or the labelled span of a

@@ -69,20 +69,33 @@ def _upload(client, consultation, content: bytes, name: str, **extra):
     )
 
 
-def test_file_with_an_invalid_row_is_reported_and_nothing_imported(
-    client, clerk, open_consultation
-):
+def test_one_upload_imports_the_valid_rows_and_reports_the_others(client, clerk, open_consultation):
+    # Issue 15: no second upload (nor a box to tick) to import the valid rows.
     response = _upload(client, open_consultation, _csv(_rows()), "forms.csv")
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
+    assert _counts(html) == {"new": 2, "already": 0, "invalid": 1}
+    assert Submission.objects.count() == 2
+    # The invalid row is listed with its row number, column and reason.
+    assert 'data-problem-row="4"' in html
     for column in ("channel", "date_received", "stance", "comment", "phone"):
         assert f"<td>{column}</td>" in html
+    assert not re.search(r'data-problem-row="[23]"', html)
+
+
+def test_file_without_a_valid_row_imports_nothing_and_lists_every_problem(
+    client, clerk, open_consultation
+):
+    rows = _rows()
+    response = _upload(client, open_consultation, _csv([rows[0], rows[3]]), "forms.csv")
+    assert response.status_code == 400
+    assert 'data-problem-row="2"' in response.content.decode()
     assert Submission.objects.count() == 0
 
 
 def test_confirmed_import_stores_valid_rows_with_receipts_once(client, clerk, open_consultation):
     content = _csv(_rows())
-    response = _upload(client, open_consultation, content, "forms.csv", import_valid_rows="on")
+    response = _upload(client, open_consultation, content, "forms.csv")
     assert response.status_code == 200
     letter, call = Submission.objects.order_by("pk")
     assert (letter.channel, letter.stance, letter.has_contact) == ("letter", "oppose", True)
@@ -93,7 +106,7 @@ def test_confirmed_import_stores_valid_rows_with_receipts_once(client, clerk, op
     assert letter.formatted_receipt in html and call.formatted_receipt in html
     assert _counts(html) == {"new": 2, "already": 0, "invalid": 1}
     # The same file again stores nothing twice.
-    _upload(client, open_consultation, content, "forms.csv", import_valid_rows="on")
+    _upload(client, open_consultation, content, "forms.csv")
     assert Submission.objects.count() == 2
 
 
@@ -138,18 +151,18 @@ def test_validation_report_counts_new_already_imported_and_invalid_rows(
     _upload(client, open_consultation, _csv(_rows()[:2]), "first.csv")
     letter = Submission.objects.get()
     response = _upload(client, open_consultation, _csv(_rows()), "forms.csv")
-    assert response.status_code == 400  # an invalid row and no confirmation: nothing imported
+    assert response.status_code == 200  # the new valid row is imported, the invalid reported
     html = response.content.decode()
     assert _counts(html) == {"new": 1, "already": 1, "invalid": 1}
     assert letter.formatted_receipt not in html  # issue 12: was shown for the "already" row
-    assert Submission.objects.count() == 1
+    assert Submission.objects.count() == 2
 
 
 def test_reupload_after_correcting_the_invalid_row_imports_only_that_row(
     client, clerk, open_consultation
 ):
     rows = _rows()
-    _upload(client, open_consultation, _csv(rows), "forms.csv", import_valid_rows="on")
+    _upload(client, open_consultation, _csv(rows), "forms.csv")
     first = {s.pk for s in Submission.objects.all()}
     assert len(first) == 2
     today = timezone.localdate().isoformat()

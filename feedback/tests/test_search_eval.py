@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from feedback.search import evaluation
 from feedback.search.query import PAGE_SIZE
-from feedback.tests._search_corpus import load, make_places
+from feedback.tests.search_corpus import load, make_places
 
 pytestmark = pytest.mark.django_db
 

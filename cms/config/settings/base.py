@@ -59,6 +59,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After CSRF (which has read the form): invalid UTF-8 refused (400), control characters
+    # removed and text NFC in every form POST (feedback/intake/clean_post.py; issue 14).
+    "feedback.intake.clean_post.CleanPostMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # django-otp's request.user.is_verified(), skipped without a session cookie (cms/staff_auth).
     "cms.staff_auth.middleware.OTPMiddleware",
@@ -185,6 +188,9 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "xlsx", "xls", "odt", "ods", "jpg", "png", "txt"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Staff pick no other time zone than the consultations' own (their account page listed all
+# ~600 zone names in English; issue 15).
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
 
 LOGIN_URL = "wagtailadmin_login"
 
@@ -381,3 +387,8 @@ TASK_RECONNECT_MAX_SECONDS = env.int("TASK_RECONNECT_MAX_SECONDS", default=30)
 # requires it. Files are deleted EXPORT_RETENTION_HOURS after they were made.
 EXPORT_DIR = env("EXPORT_DIR", default="")
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+
+# Theme suggestions (feedback/analysis/themes.py, issue 14): a theme is suggested for opinions
+# only when its precision on coded opinions held out from training (split by near-duplicate
+# group) reaches this share; below it the coding screen says "not enough coded examples yet".
+SUGGEST_MIN_PRECISION = env.float("SUGGEST_MIN_PRECISION", default=0.8)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
@@ -80,6 +81,8 @@ def seed_users(departments: dict[str, Department]) -> dict[str, object]:
     """One account per role; the password is the shared dev-only demo password."""
     user_model = get_user_model()
     users = {}
+    # One hash for the one shared password: hashing it per account took seconds of the seed.
+    password = make_password(demo_content.DEMO_PASSWORD)
     for username, roles, department, superuser, display in demo_content.USERS:
         user, _created = user_model.objects.get_or_create(
             username=username, defaults={"email": f"{username}@shili.example.gov.cn"}
@@ -87,7 +90,7 @@ def seed_users(departments: dict[str, Department]) -> dict[str, object]:
         user.first_name = display
         user.is_staff = True
         user.is_superuser = superuser
-        user.set_password(demo_content.DEMO_PASSWORD)
+        user.password = password
         user.save()
         for role in roles:
             group, _created = Group.objects.get_or_create(name=role)
