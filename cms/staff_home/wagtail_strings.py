@@ -95,4 +95,10 @@ WAGTAIL_STRINGS = [
     _("at %(time)s by %(user_display_name)s"),
     _("%(time)s by %(user_display_name)s"),
     _("%(time_period)s ago by %(user_display_name)s"),
+    _("Status %(status)s"),
+    _("<b>'{title}' is locked</b>."),
+    _("<b>'{title}' is locked</b> by <b>you</b>."),
+    _("<b>'{title}' was locked</b> by <b>you</b> on <b>{datetime}</b>."),
+    _("<b>'{title}' was locked</b> by <b>{user}</b> on <b>{datetime}</b>."),
+    _("Are you sure you want to move this page and all of its children into '%(title)s'?"),
 ]

@@ -95,7 +95,8 @@ def test_opinion_form_links_to_the_lookup_beside_the_submit_button(
 ):
     url = "/consultations/waste-plant/opinion/"
     html = english_client.get(url).content.decode()
-    start = html.index('<form method="post" action="" class="tj-opinion-form"')
+    # The action is the form's own path (no fragment, so the error summary can take focus).
+    start = html.index(f'<form method="post" action="{url}" class="tj-opinion-form"')
     form = html[start : html.index("</form>", start)]
     (href,) = _hrefs(form, LINK_TEXT)
     assert form.index("Send my opinion") < form.index(href)

@@ -34,10 +34,20 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
+from importlib import import_module
 
 from feedback.analysis.text import fold_for_matching, segment_for_search, to_simplified
+
+
+class _Numpy:
+    """numpy, imported on first use: the URL configuration (and so every web worker's start) must
+    not load the numeric libraries (cms/tests/test_startup_imports.py)."""
+
+    def __getattr__(self, name: str):
+        return getattr(import_module("numpy"), name)
+
+
+np = _Numpy()
 
 RANDOM_STATE = 0
 

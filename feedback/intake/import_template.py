@@ -14,8 +14,6 @@ import csv
 import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from consultations.models import Consultation, Question
 from feedback.intake import selectors
@@ -80,6 +78,10 @@ def template_csv(consultation: Consultation) -> bytes:
 
 
 def template_xlsx(consultation: Consultation) -> bytes:
+    # openpyxl (and the numpy it looks for) only when a template is asked for, not at start-up.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Opinions")[:31]

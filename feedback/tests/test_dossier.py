@@ -212,3 +212,29 @@ def test_choose_screen_lists_only_the_departments_consultations(client, world):
     assert reverse("feedback_dossier:page", args=[c.pk]) not in response.content.decode()
     client.force_login(UserFactory.with_role(Role.ANALYST, department=c.department))
     assert client.get(reverse("feedback_dossier:choose")).status_code in (302, 403)
+
+
+def test_the_dossier_task_run_twice_or_after_a_crash_leaves_one_file(
+    client, world, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    """A worker that died half way left a partial file; the task queued again writes one dossier
+    and removes the leftover; run once more after it finished, it writes nothing."""
+    from feedback.dossier.tasks import run_dossier
+
+    settings.EXPORT_DIR = str(tmp_path)
+    c = world.consultation
+    job = StaffJob.objects.create(
+        kind="dossier",
+        consultation=c,
+        requested_by=UserFactory.with_role(Role.APPROVER, department=c.department),
+    )
+    leftover = tmp_path / f"job-{job.pk}-deadbeef.zip.part"
+    leftover.write_bytes(b"half a zip")
+    run_dossier.call(job.pk)
+    job.refresh_from_db()
+    assert job.status == StaffJob.Status.DONE
+    files_after_first = sorted(p.name for p in tmp_path.iterdir())
+    assert len(files_after_first) == 1 and not leftover.exists()
+    assert verify(Path(job.result_file)) == []
+    run_dossier.call(job.pk)
+    assert sorted(p.name for p in tmp_path.iterdir()) == files_after_first

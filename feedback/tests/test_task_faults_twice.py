@@ -53,6 +53,7 @@ TWICE = {
     "feedback.privacy.tasks.contacts_purge_daily": "test_task_faults_twice.py::test_contact_purge_twice",
     "feedback.privacy.audit_checkpoints.audit_checkpoint_daily": "test_audit_checkpoints.py::test_one_checkpoint_a_day_even_when_run_twice",
     "feedback.coding.suggest.generate_suggestions": "test_task_faults_twice.py::test_suggestions_twice_and_interrupted",
+    "feedback.dossier.tasks.run_dossier": "test_dossier.py::test_the_dossier_task_run_twice_or_after_a_crash_leaves_one_file",
     "feedback.intake.import_jobs.import_file": "test_upload_limits.py::test_the_file_waits_privately_for_the_worker_and_is_deleted",
 }
 

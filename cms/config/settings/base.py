@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Only for its translations: Wagtail's admin writes "22 seconds ago" with humanize's naturaltime.
+    "django.contrib.humanize",
 ]
 
 MIDDLEWARE = [
