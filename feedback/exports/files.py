@@ -152,6 +152,22 @@ def export_expired(job, now: datetime | None = None) -> bool:
     return expires is not None and expires <= (now or timezone.now())
 
 
+def finished_file(job) -> Path | None:
+    """The file of a finished job, inside EXPORT_DIR; None once it expired or is gone (the
+    download then answers 410 with the way back). Raises Http404 for a job not finished or a
+    file outside EXPORT_DIR."""
+    from django.http import Http404
+
+    if job.status != job.Status.DONE:
+        raise Http404
+    path = Path(job.result_file) if job.result_file else None
+    if export_expired(job) or path is None or not path.is_file():
+        return None
+    if path.parent.resolve() != export_dir_path().resolve():
+        raise Http404
+    return path
+
+
 def _leftovers(folder: Path, job_id: int) -> list[Path]:
     return list(folder.glob(f"{FILE_PREFIX}{job_id}-*"))
 

@@ -4,8 +4,6 @@ with a progress page. Every export and download writes an ``AuditAction.EXPORT``
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -132,14 +130,10 @@ def export_progress(request: HttpRequest, job_id: int) -> HttpResponse:
 
 def export_download(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _own_job(request, job_id)
-    if job.status != StaffJob.Status.DONE:
-        raise Http404
-    path = Path(job.result_file) if job.result_file else None
-    if files.export_expired(job) or path is None or not path.is_file():
+    path = files.finished_file(job)
+    if path is None:
         # Deleted after EXPORT_RETENTION_HOURS (or due to be): say so, with the way back.
         return _progress_page(request, job, status=410)
-    if path.parent.resolve() != files.export_dir_path().resolve():
-        raise Http404
     with transaction.atomic():
         record(
             request.user,
