@@ -7,7 +7,8 @@ every form of the site, the Wagtail admin's included, stores the same kind of te
 - **Invalid UTF-8 is refused**: a 400 page in the reader's language ("the site could not read
   what your browser sent; nothing was stored"), before any view runs, so nothing is stored.
   Django itself would quietly turn broken bytes into U+FFFD. For a URL-encoded form the raw
-  bytes are decoded strictly; for a multipart form (whose raw body Django does not keep) a
+  bytes are decoded strictly when Django's parse (which replaces broken bytes) shows a U+FFFD;
+  for a multipart form (whose raw body Django does not keep) a
   U+FFFD in a field's value is taken as the mark of broken bytes.
 - **Text is cleaned** (``feedback.analysis.text.clean_input``): control characters other than
   tab and newline removed, line breaks as ``\\n``, NFC. Uploaded files are not touched.
@@ -36,12 +37,17 @@ class InvalidEncoding(BadRequest):
 
 
 def _strict_urlencoded(body: bytes, encoding: str) -> None:
-    for pair in body.split(b"&"):
-        for part in pair.split(b"=", 1):
-            try:
-                unquote_to_bytes(part.replace(b"+", b" ")).decode(encoding)
-            except (UnicodeDecodeError, LookupError) as exc:
-                raise InvalidEncoding("The form is not valid UTF-8.") from exc
+    # One pass over the whole body: "&" and "=" stay literal bytes after unquoting, so a
+    # character cannot be completed across two fields, and the body decodes strictly exactly
+    # when every name and value does (a third of the cost of unquoting field by field).
+    try:
+        unquote_to_bytes(body).decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InvalidEncoding("The form is not valid UTF-8.") from exc
+
+
+def _has_replacement(post: QueryDict) -> bool:
+    return any(REPLACEMENT in text for key, values in post.lists() for text in (key, *values))
 
 
 def _cleaned(post: QueryDict, encoding: str) -> QueryDict:
@@ -81,16 +87,18 @@ class CleanPostMiddleware:
             if not parsed and limit is not None and length > limit:
                 return None  # the view answers "too large" in its own words
             encoding = request.encoding or settings.DEFAULT_CHARSET
-            _strict_urlencoded(request.body, encoding)
+            # Django parsed the form with errors="replace": broken bytes became U+FFFD. Only a
+            # form that holds one is decoded again, strictly (a typed U+FFFD is valid text).
+            if _has_replacement(request.POST):
+                _strict_urlencoded(request.body, encoding)
         elif content_type == "multipart/form-data" and (
             parsed or not getattr(view_func, "csrf_exempt", False)
         ):
             # CSRF reads every such form of a view that is not exempt; reading it here first
             # changes nothing. An exempt view (an upload) sets its own upload handlers first.
             encoding = request.encoding or settings.DEFAULT_CHARSET
-            for values in request.POST.lists():
-                if any(REPLACEMENT in text for text in (values[0], *values[1])):
-                    raise InvalidEncoding("A field of the form is not valid UTF-8.")
+            if _has_replacement(request.POST):
+                raise InvalidEncoding("A field of the form is not valid UTF-8.")
         else:
             return None
         if _needs_cleaning(request.POST):

@@ -158,13 +158,23 @@ def test_a_post_that_is_not_utf8_is_refused_and_stores_nothing(index_page, open_
     )
     assert response.status_code == 400
     assert Submission.objects.count() == 0
-    # The same form in valid UTF-8 is stored (the refusal is about the bytes).
-    good = f"csrfmiddlewaretoken={csrf}&token={token}&stance=oppose&comment=%E6%84%8F%C3%BF"
+    # Broken bytes in a field's name are refused too.
+    body = f"csrfmiddlewaretoken={csrf}&token={token}&stance=oppose&comm%FFent=x"
+    response = browser.generic(
+        "POST", url, body.encode(), content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert Submission.objects.count() == 0
+    # The same form in valid UTF-8 is stored (the refusal is about the bytes), a typed U+FFFD
+    # (valid UTF-8: EF BF BD) included.
+    good = (
+        f"csrfmiddlewaretoken={csrf}&token={token}&stance=oppose&comment=%E6%84%8F%C3%BF%EF%BF%BD"
+    )
     response = browser.generic(
         "POST", url, good.encode(), content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 302
-    assert Submission.objects.get().comment == "意ÿ"
+    assert Submission.objects.get().comment == "意ÿ\ufffd"
 
 
 # --- the clerk's form, the import, a staff form -----------------------------------------------
