@@ -235,10 +235,18 @@ def _district_changed(sender, instance, **kwargs):
 
 
 def _document_saved(sender, instance, **kwargs):
-    from consultations.models import Attachment, Consultation
+    """A document renamed or replaced: every page that links it, as an attachment, as the
+    decision's document or as a document of a step of the decision chain."""
+    from django.db.models import Q
 
-    ids = Attachment.objects.filter(document_id=instance.pk).values("consultation_id")
-    touch_consultations(Consultation.objects.filter(pk__in=ids))
+    from consultations.models import Attachment, Consultation, Decision, DecisionStep
+
+    shown = (
+        Q(pk__in=Attachment.objects.filter(document_id=instance.pk).values("consultation_id"))
+        | Q(pk__in=Decision.objects.filter(document_id=instance.pk).values("consultation_id"))
+        | Q(pk__in=DecisionStep.objects.filter(document_id=instance.pk).values("consultation_id"))
+    )
+    touch_consultations(Consultation.objects.filter(shown))
 
 
 def connect_receivers() -> None:

@@ -241,6 +241,46 @@ def test_replaced_document_file_shows_at_once(open_consultation, client, setting
     assert first_url not in html
 
 
+def test_renamed_decision_document_shows_at_once(open_consultation, client, settings, tmp_path):
+    """The decision's document and a chain step's document are on the page too (issue 16)."""
+    settings.MEDIA_ROOT = tmp_path
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    from consultations.models import Decision, DecisionStep, Step, StepStatus
+
+    decided = Document.objects.create(
+        title="决定书", file=ContentFile(b"%PDF-1.4 d", name="decision.pdf")
+    )
+    review = Document.objects.create(
+        title="合法性审查意见", file=ContentFile(b"%PDF-1.4 r", name="review.pdf")
+    )
+    Decision.objects.create(
+        consultation=open_consultation,
+        decided_on=open_consultation.closes_at.date(),
+        body="示例市人民政府",
+        summary="决定实施。",
+        document=decided,
+    )
+    DecisionStep.objects.create(
+        consultation=open_consultation,
+        step=Step.LEGALITY_REVIEW,
+        status=StepStatus.DONE,
+        date=open_consultation.closes_at.date(),
+        document=review,
+    )
+    Consultation.objects.filter(pk=open_consultation.pk).update(stage=Stage.DECIDED)
+    html = page(client.get(DETAIL))
+    assert "决定书" in html and "合法性审查意见" in html
+    decided.title = "市政府常务会议决定书"
+    decided.save()
+    review.title = "司法局合法性审查意见书"
+    review.save()
+    html = page(client.get(DETAIL))
+    assert "市政府常务会议决定书" in html
+    assert "司法局合法性审查意见书" in html
+
+
 def test_unpublished_consultation_is_gone_at_once(open_consultation, client):
     from consultations.tests.two_person import REASON, withdraw
 
