@@ -2,11 +2,16 @@
 home page's work panel (cms/staff_home), the help menu's own guides (cms/staff_help) and the
 workflow action labels (issue 15)."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.urls import include, path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.forms.workflows import WorkflowContentTypeForm
 from wagtail.admin.menu import MenuItem
+from wagtail.models import Site
+from wagtail.sites.views import IndexView as SiteIndexView
 
 from cms import site_admin_only  # noqa: F401  (hides the site-wide reports; issue 13)
 from cms.staff_auth import admin_views
@@ -134,3 +139,19 @@ def fix_workflow_action_labels(menu_items, request, context):
         label = getattr(item, "label", None)
         if isinstance(label, str) and getattr(item, "name", "") == "approve":
             item.label = _without_wagtail_publish_suffix(label)
+
+
+def _label_by_verbose_names():
+    """Labels Wagtail derives from attribute names, which no catalogue translates, take the
+    models' verbose names instead: three columns of the Sites listing ("Port", "Site name",
+    "Root page": 端口号, 站点名称, 根页面) and the workflow form's "Content types" (内容类型).
+    Labels Wagtail gave on purpose are left alone."""
+    for column in SiteIndexView.columns:
+        if column.label == capfirst(column.name.replace("_", " ")):
+            column.label = capfirst(Site._meta.get_field(column.name).verbose_name)
+    field = WorkflowContentTypeForm.base_fields["content_types"]
+    if field.label is None:
+        field.label = capfirst(ContentType._meta.verbose_name_plural)
+
+
+_label_by_verbose_names()

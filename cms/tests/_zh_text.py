@@ -110,12 +110,15 @@ ALLOWED_WORDS = {
     "ip", "otp", "sms", "wagtail", "email", "e-mail", "http", "https", "www", "html", "svg", "utf",
     "json", "qr", "ok", "js", "cac", "gb", "mb", "kb", "iso", "pinyin", "okabe", "ito", "ai",
     "asia", "shanghai", "utc", "root", "english", "zip", "sha", "word", "avif", "gif", "jpg", "jpeg", "png", "webp", "txt", "md", "adr",
+    "tsv",  # a file format Wagtail's redirect import reads ("支持的格式：CSV, XLSX, TSV")
 }  # fmt: skip
 
 
 # Whole texts that are data though they look like words: the audit viewer's entry details (the
-# machine keys of an audit entry, e.g. "screen: audit"), Wagtail's root page, named "Root".
-DATA_TEXTS = re.compile(r"^(screen|scope|format): [a-z_]+$")
+# machine keys of an audit entry, e.g. "screen: audit"), Wagtail's root page, named "Root"; a
+# page model's identifier (app_label.model, e.g. "cms.homepage") under its name in Wagtail's
+# page types report.
+DATA_TEXTS = re.compile(r"^(?:(screen|scope|format): [a-z_]+|[a-z_]+\.[a-z_]+)$")
 
 
 def latin_words(text: str, allowed: set[str]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CampaignGroup(models.Model):
@@ -71,7 +72,10 @@ class CampaignMember(models.Model):
     """An opinion's place in a group; an opinion is in at most one group at a time."""
 
     group = models.ForeignKey(
-        CampaignGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="members"
+        CampaignGroup,
+        verbose_name=pgettext_lazy("similar opinions", "group"),
+        on_delete=models.CASCADE,
+        related_name="members",
     )
     submission = models.OneToOneField(
         "feedback.Submission",

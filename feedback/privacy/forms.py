@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consultations.models import Consultation
 from consultations.periods import local_date
@@ -74,8 +75,12 @@ class AuditFilterForm(forms.Form):
     consultation = forms.TypedChoiceField(
         label=_("Consultation"), required=False, coerce=int, empty_value=None
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    date_from = forms.DateField(
+        label=pgettext_lazy("date range", "From"), required=False, widget=DateInput
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("date range", "To"), required=False, widget=DateInput
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,8 +123,12 @@ class AccessLogFilterForm(forms.Form):
         required=False,
         choices=[("", _("all")), *ContactAccessLog.Context.choices],
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    date_from = forms.DateField(
+        label=pgettext_lazy("date range", "From"), required=False, widget=DateInput
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("date range", "To"), required=False, widget=DateInput
+    )
 
     def clean(self):
         data = super().clean()
