@@ -43,6 +43,10 @@ FROZEN_FORMSETS = {
         "options",
         "options_en",
         "required",
+        "scale_low_label",
+        "scale_low_label_en",
+        "scale_high_label",
+        "scale_high_label_en",
     ),
 }
 PERIOD_FIELDS = ("opens_at", "closes_at")

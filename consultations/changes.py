@@ -69,6 +69,10 @@ def question_rows(consultation: Consultation) -> list[tuple]:
             q.options,
             q.options_en,
             q.required,
+            q.scale_low_label,
+            q.scale_low_label_en,
+            q.scale_high_label,
+            q.scale_high_label_en,
         )
         for q in _ordered(consultation.questions)
     ]

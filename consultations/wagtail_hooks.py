@@ -107,7 +107,27 @@ draft_panels = [
     InlinePanel("draft_clauses", heading=_("Draft clauses"), label=_("clause")),
 ]
 question_panels = [
-    InlinePanel("questions", heading=_("Questions"), label=_("question")),
+    InlinePanel(
+        "questions",
+        heading=_("Questions"),
+        label=_("question"),
+        panels=[
+            FieldPanel("type"),
+            _both("text"),
+            _both("help_text"),
+            _both("options"),
+            # Issue 15: what 1 and 5 mean, shown beside 1 and 5 on every form.
+            MultiFieldPanel(
+                [_both("scale_low_label"), _both("scale_high_label")],
+                heading=_("Scale 1–5: what the two ends mean"),
+                help_text=_(
+                    "Only for a scale question. The words are shown beside 1 and 5 on the "
+                    "public form, the receipt's edit form and the intake form."
+                ),
+            ),
+            FieldPanel("required"),
+        ],
+    ),
 ]
 attachment_panels = [
     InlinePanel("attachments", heading=_("Attachments"), label=_("attachment")),

@@ -204,10 +204,14 @@ GAS_SAFETY_RULES = {
     "questions": [
         {
             "type": "scale",
-            "text": "您是否赞成老旧管道改造费用按6:3:1分担？（1＝很不赞成，5＝非常赞成）",
-            "text_en": "Do you agree with sharing the pipe replacement cost 6:3:1? (1 = strongly disagree, 5 = strongly agree)",
+            "text": "您是否赞成老旧管道改造费用按6:3:1分担？",
+            "text_en": "Do you agree with sharing the pipe replacement cost 6:3:1?",
             "options": "",
             "options_en": "",
+            "scale_low_label": "很不赞成",
+            "scale_low_label_en": "strongly disagree",
+            "scale_high_label": "非常赞成",
+            "scale_high_label_en": "strongly agree",
             "required": False,
         },
     ],

@@ -245,10 +245,14 @@ WASTE_PLANT = {
         },
         {
             "type": "scale",
-            "text": "您认为目前公开的信息是否足以让您作出判断？（1＝很不充分，5＝非常充分）",
-            "text_en": "Is the information published so far enough for you to judge? (1 = not at all, 5 = fully)",
+            "text": "您认为目前公开的信息是否足以让您作出判断？",
+            "text_en": "Is the information published so far enough for you to judge?",
             "options": "",
             "options_en": "",
+            "scale_low_label": "很不充分",
+            "scale_low_label_en": "not at all",
+            "scale_high_label": "非常充分",
+            "scale_high_label_en": "fully",
             "required": False,
         },
         {

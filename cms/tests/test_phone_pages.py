@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -40,8 +41,14 @@ def plant(open_consultation):
         consultation=open_consultation,
         type="scale",
         options="",
-        text="您认为目前公开的信息是否足以让您作出判断？（1＝很不充分，5＝非常充分）",
-        text_en="Is the information published so far enough? (1 = not at all, 5 = fully)",
+        text="您认为目前公开的信息是否足以让您作出判断？",
+        text_en="Is the information published so far enough?",
+        help_text="请按您的感受打分。",
+        help_text_en="Score it as you feel.",
+        scale_low_label="很不充分",
+        scale_low_label_en="not at all",
+        scale_high_label="非常充分",
+        scale_high_label_en="fully",
     )
     QuestionFactory(consultation=open_consultation, type="text", options="", text="您的建议？")
     Consultation.objects.filter(pk=open_consultation.pk).update(contact_phone=PLANT_PHONE)
@@ -172,16 +179,53 @@ def test_phone_links_are_digits_only_and_escape_the_rest(text, links):
 # --- the opinion form ------------------------------------------------------------------------
 
 
+def scale_words_in_form(page: str) -> list[str]:
+    """The labels of the scale question's radio buttons, in order."""
+    block = page[page.index('class="tj-choices tj-scale"') :]
+    block = block[: block.index("</div>")]
+    return re.findall(r"<span>([^<]*)</span>", block)
+
+
 def test_scale_words_come_from_the_question_in_both_languages(plant, english):
+    """The question's own words on 1 and 5, on the public form, the receipt's edit form and
+    the clerk's intake form, in Chinese and English; no hint says anything else."""
+    from consultations.roles import Role
+    from consultations.tests.factories import UserFactory
+    from feedback.tests.conftest import fresh_token
+
     client = zh_client()
+    zh_words = ["1 很不充分", "2", "3", "4", "5 非常充分"]
+    en_words = ["1 not at all", "2", "3", "4", "5 fully"]
     zh = html(client.get(FORM))
-    assert "1 很不充分" in zh and "5 非常充分" in zh
     en = html(english.get(FORM))
-    assert "1 not at all" in en and "5 fully" in en
-    for page in (zh, en):
-        assert "非常不同意" not in page and "strongly disagree" not in page
-    # The page's own preview of the questions says the same.
-    assert "从1（很不充分）到5（非常充分）" in html(client.get(DETAIL))
+    assert scale_words_in_form(zh) == zh_words
+    assert scale_words_in_form(en) == en_words
+
+    # The receipt's edit form: the opinion is sent, the receipt session opens the edit page.
+    sent = client.post(FORM, {"token": fresh_token(client, plant), "stance": "oppose"})
+    assert sent.status_code == 302, sent.status_code
+    edit_zh = html(client.get("/consultations/receipt/edit/"))
+    assert scale_words_in_form(edit_zh) == zh_words
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    edit_en = html(client.get("/consultations/receipt/edit/"))
+    assert scale_words_in_form(edit_en) == en_words
+
+    # The clerk's intake form in the admin.
+    clerk = zh_client()
+    clerk.force_login(UserFactory.with_role(Role.INTAKE_CLERK, plant.department))
+    intake_zh = html(clerk.get(f"/admin/intake/{plant.pk}/"))
+    assert scale_words_in_form(intake_zh) == zh_words
+    intake_en = html(clerk.get(f"/admin/intake/{plant.pk}/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert scale_words_in_form(intake_en) == en_words
+
+    for page in (zh, en, edit_zh, edit_en, intake_zh, intake_en):
+        for other in ("非常不同意", "非常同意", "strongly disagree", "strongly agree"):
+            assert other not in page
+    # The page's own preview of the questions says the same, beside the question's hint.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    detail = html(client.get(DETAIL))
+    assert "从1（很不充分）到5（非常充分）" in detail and "请按您的感受打分。" in detail
+    assert "From 1 (not at all) to 5 (fully)" in html(english.get(DETAIL))
 
 
 def test_scale_words_from_two_option_lines_win(db):
@@ -193,6 +237,20 @@ def test_scale_words_from_two_option_lines_win(db):
     assert scale_choices(Question(type="scale", text="满意度")) == [
         (i, str(i)) for i in range(1, 6)
     ]
+
+
+def test_the_demo_scale_questions_say_what_1_and_5_mean_in_their_fields(db):
+    """seed_demo runs ``Question.clean()`` on each; the words are fields, not in the text."""
+    from cms.demo_content import CONSULTATIONS
+    from consultations.models import Question
+
+    scales = [q for spec in CONSULTATIONS for q in spec["questions"] if q["type"] == "scale"]
+    assert len(scales) >= 2
+    for spec in scales:
+        question = Question(**spec)
+        question.clean()
+        assert question.scale_label_pair() and question.scale_label_pair("_en")
+        assert "1＝" not in question.text and "1 =" not in question.text_en
 
 
 def test_form_has_a_disabled_first_submit_button_so_enter_sends_nothing(plant, client):

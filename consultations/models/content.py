@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -106,6 +108,14 @@ class Alternative(BilingualMixin, Orderable):
         return self.title
 
 
+# "（1＝很不充分，5＝非常充分）" / "(1 = not at all, 5 = fully)" in a question's text: how the
+# words for 1 and 5 were given before the question had fields for them.
+SCALE_ENDS = re.compile(
+    r"[（(]\s*1\s*[=＝:：]\s*(?P<low>[^，,;；）)]+?)\s*[，,;；]\s*"
+    r"5\s*[=＝:：]\s*(?P<high>[^）)]+?)\s*[）)]"
+)
+
+
 class Question(BilingualMixin, Orderable):
     """A questionnaire question. The overall stance is built into the opinion form, not a row."""
 
@@ -126,6 +136,36 @@ class Question(BilingualMixin, Orderable):
     options = models.TextField(_("options, one per line"), blank=True)
     options_en = models.TextField(_("options in English, one per line"), blank=True)
     required = models.BooleanField(_("required"), default=False)
+    # What 1 and 5 mean on a scale question (issue 15), shown beside 1 and 5 on every form.
+    scale_low_label = models.CharField(
+        _("what 1 means"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Scale questions only: the words for the lowest answer, for example 很不充分. "
+            "Give the words for both ends, or for neither."
+        ),
+    )
+    scale_low_label_en = models.CharField(
+        _("what 1 means (English)"),
+        max_length=100,
+        blank=True,
+        help_text=_("The same words in English, for the English pages."),
+    )
+    scale_high_label = models.CharField(
+        _("what 5 means"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Scale questions only: the words for the highest answer, for example 非常充分."
+        ),
+    )
+    scale_high_label_en = models.CharField(
+        _("what 5 means (English)"),
+        max_length=100,
+        blank=True,
+        help_text=_("The same words in English, for the English pages."),
+    )
 
     class Meta(Orderable.Meta):
         verbose_name = _("question")
@@ -146,20 +186,82 @@ class Question(BilingualMixin, Orderable):
         labels = en if wants_english() and len(en) == len(zh) else zh
         return list(enumerate(labels, start=1))
 
+    def scale_ends(self) -> tuple[str, str] | None:
+        """What 1 and 5 mean on this scale question, in the page's language, or None.
+
+        The question's fields come first (``_en`` on English pages). Rows written before those
+        fields existed (issue 15) are read as the forms read them then; the migration
+        consultations/0006 copied them over, this stays for safety: two lines in ``options``
+        (``options_en``) are the low and the high end, otherwise "(1 = …, 5 = …)" in the text.
+        An English page without English words falls back to the Chinese ones.
+        """
+        from consultations.i18n import wants_english
+
+        if wants_english():
+            found = self.scale_label_pair("_en") or self._old_scale_ends(english=True)
+            if found:
+                return found
+        return self.scale_label_pair() or self._old_scale_ends(english=False)
+
+    def scale_label_pair(self, suffix: str = "") -> tuple[str, str] | None:
+        """The question's own words for 1 and 5 (``suffix="_en"``: the English ones), or None
+        unless both are given."""
+        low = (getattr(self, f"scale_low_label{suffix}") or "").strip()
+        high = (getattr(self, f"scale_high_label{suffix}") or "").strip()
+        return (low, high) if low and high else None
+
+    def _old_scale_ends(self, *, english: bool) -> tuple[str, str] | None:
+        zh = self.option_list()
+        if english:
+            lines = [line.strip() for line in self.options_en.splitlines() if line.strip()]
+        else:
+            lines = zh
+        if len(lines) == 2 and len(zh) == 2:
+            return lines[0], lines[1]
+        found = SCALE_ENDS.search((self.text_en if english else self.text) or "")
+        return (found["low"], found["high"]) if found else None
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
+        errors: dict[str, object] = {}
         if self.type in (self.Type.SINGLE, self.Type.MULTIPLE) and len(self.option_list()) < 2:
-            raise ValidationError({"options": _("A choice question needs at least two options.")})
+            errors["options"] = _("A choice question needs at least two options.")
         en = [line for line in self.options_en.splitlines() if line.strip()]
         if en and len(en) != len(self.option_list()):
-            raise ValidationError(
-                {
-                    "options_en": _(
-                        "Give one English option for each Chinese option, in the same order."
-                    )
-                }
+            errors["options_en"] = _(
+                "Give one English option for each Chinese option, in the same order."
             )
+        errors.update(self._scale_label_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _scale_label_errors(self) -> dict[str, object]:
+        """One end of the scale without the other would show words on 1 and nothing on 5."""
+        names = ("scale_low_label", "scale_high_label", "scale_low_label_en", "scale_high_label_en")
+        given = {name: bool((getattr(self, name) or "").strip()) for name in names}
+        if not any(given.values()):
+            return {}
+        if self.type != self.Type.SCALE:
+            return {
+                "scale_low_label": _(
+                    "Only a 1–5 scale question has words for its two ends. Clear them, or "
+                    "choose the type “scale 1–5”."
+                )
+            }
+        both = _("Give the words for both ends of the scale (1 and 5), or for neither.")
+        for suffix in ("", "_en"):
+            low, high = given[f"scale_low_label{suffix}"], given[f"scale_high_label{suffix}"]
+            if low != high:
+                return {f"scale_{'high' if low else 'low'}_label{suffix}": both}
+        if not given["scale_low_label"]:
+            return {
+                "scale_low_label": _(
+                    "Give the Chinese words for the two ends first; the English ones translate "
+                    "them."
+                )
+            }
+        return {}
 
 
 class Attachment(BilingualMixin, Orderable):

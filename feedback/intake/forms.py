@@ -324,24 +324,10 @@ def initial_from_submission(submission, clauses) -> dict:
     return initial
 
 
-# "（1＝很不充分，5＝非常充分）" / "(1 = not at all, 5 = fully)" at the end of a question's text.
-SCALE_ENDS = re.compile(
-    r"[（(]\s*1\s*[=＝:：]\s*(?P<low>[^，,;；）)]+?)\s*[，,;；]\s*"
-    r"5\s*[=＝:：]\s*(?P<high>[^）)]+?)\s*[）)]"
-)
-
-
 def scale_labels(q: Question) -> tuple[str, str] | None:
-    """What 1 and 5 mean, in the question's own words (issue 15), or None.
-
-    The Question model has no fields of its own for them yet: two lines in ``options``
-    (``options_en``) are the low and the high end; otherwise "(1 = …, 5 = …)" in its text.
-    """
-    lines = [label for _, label in q.localized_options()]
-    if len(lines) == 2:
-        return lines[0], lines[1]
-    found = SCALE_ENDS.search(q.tr("text") or "")
-    return (found["low"], found["high"]) if found else None
+    """What 1 and 5 mean, in the question's own words (issue 15), or None: its fields first,
+    then the sources read before they existed (``Question.scale_ends``)."""
+    return q.scale_ends()
 
 
 def scale_choices(q: Question) -> list[tuple[int, str]]:
