@@ -341,3 +341,30 @@ def test_settings_fold_into_one_details_control(plant, client):
     details = header[header.index("<details") :]
     for part in ('name="language"', 'name="font_size"', 'name="contrast"', "data-read-aloud"):
         assert part in details, part
+
+
+def test_a_scale_answer_says_what_1_and_5_mean_on_the_receipt_and_in_the_template(plant):
+    """ "4 / 5" alone means nothing to a resident reading the receipt a month later, nor to the
+    clerk filling in the import template: the question's words come with it."""
+    from consultations.models import Question
+    from feedback.intake.import_template import template_columns
+    from feedback.tests.conftest import fresh_token
+
+    question = plant.questions.get(type="scale")
+    client = zh_client()
+    sent = client.post(
+        FORM, {"token": fresh_token(client, plant), "stance": "oppose", f"q_{question.pk}": "4"}
+    )
+    assert sent.status_code == 302, sent.status_code
+    receipt = html(client.get(sent["Location"]))
+    assert "4 / 5 （1＝很不充分，5＝非常充分）" in receipt
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "4 / 5 (1 = not at all, 5 = fully)" in html(client.get(sent["Location"]))
+
+    with translation.override("zh-hans"):
+        accepted = {key: hint for key, _label, hint in template_columns(plant)}
+    assert "1–5 （1＝很不充分，5＝非常充分）" in accepted.values()
+    # A scale question without words keeps the bare range.
+    Question.objects.filter(pk=question.pk).update(scale_low_label="", scale_high_label="")
+    with translation.override("zh-hans"):
+        assert "1–5" in {hint for _k, _l, hint in template_columns(plant)}

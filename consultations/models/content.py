@@ -203,6 +203,16 @@ class Question(BilingualMixin, Orderable):
                 return found
         return self.scale_label_pair() or self._old_scale_ends(english=False)
 
+    def scale_ends_text(self) -> str:
+        """ "(1 = 很不充分, 5 = 非常充分)" in the page's language, or "" without words: what a
+        bare "4 / 5" on a receipt, an import template or the outage page means."""
+        from django.utils.translation import gettext
+
+        ends = self.scale_ends()
+        if not ends:
+            return ""
+        return gettext("(1 = %(low)s, 5 = %(high)s)") % {"low": ends[0], "high": ends[1]}
+
     def scale_label_pair(self, suffix: str = "") -> tuple[str, str] | None:
         """The question's own words for 1 and 5 (``suffix="_en"``: the English ones), or None
         unless both are given."""

@@ -52,7 +52,7 @@ def template_columns(consultation: Consultation) -> list[tuple[str, str, str]]:
             if question.type == Question.Type.MULTIPLE:
                 accepted = _("one or more of: %(options)s") % {"options": accepted}
         elif question.type == Question.Type.SCALE:
-            accepted = "1–5"
+            accepted = f"1–5 {question.scale_ends_text()}".strip()
         else:
             accepted = ""
         columns.append((f"question_{n}", question.tr("text"), accepted))

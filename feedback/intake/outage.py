@@ -98,7 +98,7 @@ def _answer(question, values: list[str]) -> tuple[str, bool]:
     if question.type in ("single", "multiple"):
         return "; ".join(options.get(v, v) for v in values), False
     if question.type == "scale":
-        return f"{values[0]} / 5", False
+        return f"{values[0]} / 5 {question.scale_ends_text()}".strip(), False
     return values[0], True
 
 
