@@ -359,6 +359,12 @@ def test_status_include_shows_the_flag_or_the_link(world, rf):
     c.refresh_from_db()
     html = render_to_string("feedback/response/_status.html", {"consultation": c})
     assert "tj-response-overdue" in html
+    # The due date in words, as every date residents read (issue 15), never ISO.
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        zh = render_to_string("feedback/response/_status.html", {"consultation": c})
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", zh) and not re.search(r"\d{4}-\d\d-\d\d", zh)
     answer_all(world)
     publish_response(world, consultation=c, summary="说明")
     html = render_to_string(
