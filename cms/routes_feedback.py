@@ -21,6 +21,8 @@ FEEDBACK_ROUTE_NAMES = (
     "receipt_old_edit",
     "receipt_old_withdraw",
     "opinion_form",
+    "implementation_form",
+    "implementation_opinions",
 )
 
 
@@ -98,6 +100,22 @@ class FeedbackRoutesMixin:
         except Http404:
             # A consultation withdrawn by two people: the same notice as its page (410).
             return self._withdrawn_notice(request, slug)
+
+    @path("<slug:slug>/implementation/", name="implementation_form")
+    def implementation_form_route(self, request: HttpRequest, slug: str):
+        """Opinions during the decision's implementation (issue 16 point 5)."""
+        from feedback.after_decision import views
+
+        try:
+            return views.implementation_form(request, page=self, slug=slug)
+        except Http404:
+            return self._withdrawn_notice(request, slug)
+
+    @path("<slug:slug>/implementation/opinions/", name="implementation_opinions")
+    def implementation_opinions_route(self, request: HttpRequest, slug: str):
+        from feedback.after_decision import views
+
+        return views.implementation_opinions(request, page=self, slug=slug)
 
     def opinion_form_url(self, consultation, request: HttpRequest | None = None) -> str:
         """The public URL of ``consultation``'s opinion form (for the detail page's links)."""

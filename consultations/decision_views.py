@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
+from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
@@ -198,6 +199,13 @@ class DecisionChainView(ConsultationAdminMixin, TemplateView):
                 for step in RECORDED_STEPS
             },
             edit_url=self.edit_url(),
+            # What other apps add to this screen (issue 16: feedback.after_decision shows the
+            # opinions during implementation and the prompt to consider an evaluation).
+            panels=[
+                panel
+                for hook in hooks.get_hooks("consultation_decision_chain_panels")
+                if (panel := hook(self.request, self.consultation))
+            ],
         )
         return context
 

@@ -481,6 +481,10 @@ def consultation_publication_finish(*, plan: PublicationPlan) -> None:
         return  # scheduled for later; publish() runs again when it goes live
     if plan.first:
         consultation_open(consultation=c, user=plan.user)
+        if c.follow_up_of_id:  # issue 16: the decided original links to its evaluation
+            from consultations.followup import follow_up_published
+
+            follow_up_published(c)
     elif clause_rows(c) != plan.old_clauses:
         latest = c.draft_versions.order_by("-number").first()
         _freeze_version(

@@ -1,6 +1,7 @@
 """Wagtail admin hooks: each capability registers its staff screens' URLs and menu items in
 its own ``hooks`` module; importing the modules here registers them."""
 
+from feedback.after_decision import hooks as after_decision_hooks  # noqa: F401
 from feedback.campaigns import hooks as campaigns_hooks  # noqa: F401
 from feedback.coding import hooks as coding_hooks  # noqa: F401
 from feedback.dashboard import hooks as dashboard_hooks  # noqa: F401

@@ -2,7 +2,8 @@
 
 One panel, rows by role: the department's consultations being prepared and awaiting approval,
 those closing soon (editors, approvers); opinions to moderate (editors, approvers, analysts);
-consultations to answer and answers overdue (editors, approvers). Every count is of the user's
+consultations to answer and answers overdue (editors, approvers); decided consultations past the
+threshold of opinions during implementation (editors, approvers; issue 16). Every count is of the user's
 own department only (all departments for a site administrator), through the same scoping
 functions the screens use, so a count never names or counts another department's work.
 """
@@ -21,6 +22,7 @@ from wagtail.models import WorkflowState
 from consultations.models import Consultation
 from consultations.permissions import consultations_visible_to
 from consultations.roles import Role, is_site_admin, user_has_role
+from feedback.after_decision.selectors import prompted_consultations
 from feedback.response.permissions import may_use_response_screens
 from feedback.response.selectors import published_response, response_overdue
 from feedback.review import moderation
@@ -87,6 +89,21 @@ def rows_for(user, now=None) -> list[Row]:
                 listing,
             )
         )
+        # Issue 16 point 5: only when there is something to consider (no row below it).
+        prompted = prompted_consultations(mine)
+        if prompted:
+            rows.append(
+                Row(
+                    "evaluation",
+                    _("Post-decision evaluations to consider"),
+                    len(prompted),
+                    reverse("feedback_after_decision:choose"),
+                    _(
+                        "Decided consultations with many opinions during implementation, and no "
+                        "evaluation opened yet."
+                    ),
+                )
+            )
     if moderation.may_moderate_anything(user):
         consultations = moderation.moderated_consultations(user)
         pending = moderation.pending_counts(consultations.values_list("pk", flat=True))

@@ -262,7 +262,8 @@ def test_the_assessor_has_a_record_confirmed_by_a_second_person(seeded):
 
 def test_the_closed_consultations_have_opinions(seeded):
     for slug in (PARKING, SCHOOL):
-        opinions = Submission.objects.filter(consultation__slug=slug)
+        # (Opinions during implementation come after the decision: test below.)
+        opinions = Submission.objects.filter(consultation__slug=slug, phase="consultation")
         assert opinions.count() >= 20, slug
         assert opinions.filter(withdrawn=True).exists()
         closes = Consultation.objects.get(slug=slug).closes_at
@@ -310,7 +311,9 @@ def test_the_public_pages_show_the_demo(seeded, client):
     assert 'id="response-published"' in text(client.get(f"/consultations/{SCHOOL}/"))
     assert f"/consultations/{SCHOOL}/response/" in text(client.get("/"))
     # The receipt look-up finds a demo opinion.
-    sub = Submission.objects.filter(consultation__slug=SCHOOL, withdrawn=False).first()
+    sub = Submission.objects.filter(
+        consultation__slug=SCHOOL, withdrawn=False, phase="consultation"
+    ).first()
     code = f"{sub.receipt[:4]}-{sub.receipt[4:8]}-{sub.receipt[8:]}"
     assert client.post("/consultations/receipt/", {"code": code}).status_code == 303
     receipt = text(client.get("/consultations/receipt/"))
@@ -340,3 +343,28 @@ def test_the_staff_screens_show_the_demo(seeded):
     assert "烟气和二噁英排放" in risk
     screen = text(staff("editor3").get(reverse("feedback_response:screen", args=[school.pk])))
     assert screen.count("data-theme-examples") == Theme.objects.filter(consultation=school).count()
+
+
+def test_the_decided_school_merger_shows_opinions_during_implementation(seeded, client):
+    """Issue 16 point 5: the channel, its public count past the threshold, the listing of the
+    opinions staff published, and the prompt on the department's screens."""
+    from cms.staff_home.panels import rows_for
+
+    school = Consultation.objects.get(slug=SCHOOL)
+    during = Submission.objects.filter(consultation=school, phase="implementation")
+    assert during.count() >= 30
+    page = text(client.get(f"/consultations/{SCHOOL}/"))
+    assert f"实施期间已收到 {during.count()} 条意见" in page
+    assert 'id="evaluation-asked"' in page
+    shown = during.filter(moderation_state=ModerationState.SHOWN).first()
+    listing = text(client.get(f"/consultations/{SCHOOL}/implementation/opinions/"))
+    assert shown.comment[:10] in listing
+    assert client.get(f"/consultations/{SCHOOL}/implementation/").status_code == 200
+    for username in ("editor3", "approver3"):
+        user = get_user_model().objects.get(username=username)
+        assert any(row.key == "evaluation" for row in rows_for(user)), username
+    assert not any(
+        row.key == "evaluation" for row in rows_for(get_user_model().objects.get(username="editor"))
+    )
+    chain = text(staff("approver3").get(f"/admin/consultations/{school.pk}/decision-chain/"))
+    assert 'id="evaluation-prompt"' in chain

@@ -112,6 +112,17 @@ class Consultation(
         _("stage after closing"), max_length=30, choices=Stage.choices, default=Stage.CONSULTING
     )
     decided_at = models.DateTimeField(_("decision date"), null=True, blank=True)
+    # Issue 16 point 5: a post-decision evaluation (决策后评估) is a consultation of its own,
+    # opened by consultations.followup from the decided one it evaluates.
+    follow_up_of = models.ForeignKey(
+        "self",
+        verbose_name=_("post-decision evaluation of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="follow_ups",
+    )
 
     opinions_per_network = models.PositiveIntegerField(
         _("web opinions per network in 10 minutes"),

@@ -51,12 +51,15 @@ from feedback.analysis.shapes import (
     active_submissions,
     affected_rows,
     consistent_reads,
+    consultation_submissions,
     local_tz,
     make_crosstab,
     make_series,
     stance_columns,
 )
 from feedback.analysis.suppression import Hidden
+
+CONSULTATION = "consultation"  # feedback.models.Phase.CONSULTATION (issue 16 point 5)
 
 # --------------------------------------------------------------------------- canonical totals
 
@@ -70,10 +73,10 @@ def campaign_figures(consultation) -> dict:
     of two or more opinions that an analyst did not dismiss (suggested or confirmed; a split can
     leave a group of one, which is not counted); ``in_campaign_groups``: their opinions.
     """
-    from feedback.models import CampaignGroup, CampaignMember, Submission
+    from feedback.models import CampaignGroup, CampaignMember
 
     distinct_texts = (
-        Submission.objects.filter(consultation=consultation)
+        consultation_submissions(consultation)
         .exclude(text_hash="")
         .aggregate(n=Count("text_hash", distinct=True))["n"]
     )
@@ -108,9 +111,9 @@ def register_totals(consultation) -> dict:
     ``in_campaign_groups``: see ``campaign_figures``. The sentence every report states,
     "N opinions, M distinct texts, K campaign groups", is ``campaign_summary(totals)``.
     """
-    from feedback.models import Channel, Stance, Submission
+    from feedback.models import Channel, Stance
 
-    base = Submission.objects.filter(consultation=consultation)
+    base = consultation_submissions(consultation)
     per_channel = {
         row["channel"]: row
         for row in base.order_by()
@@ -186,10 +189,11 @@ def by_channel(consultation, *, suppressed=False) -> Series:
 def withdrawn_by_channel(consultation, *, suppressed=False) -> Series:
     if suppressed:
         return _released(consultation, "withdrawn")
-    from feedback.models import Channel, Submission
+    from feedback.models import Channel
 
     counts = dict(
-        Submission.objects.filter(consultation=consultation, withdrawn=True)
+        consultation_submissions(consultation)
+        .filter(withdrawn=True)
         .values_list("channel")
         .annotate(n=Count("pk"))
         .values_list("channel", "n")
@@ -239,7 +243,9 @@ def alternative_preferences(consultation, *, suppressed=False) -> CrossTab:
 
     rows = (
         AlternativePreference.objects.filter(
-            submission__consultation=consultation, submission__withdrawn=False
+            submission__consultation=consultation,
+            submission__withdrawn=False,
+            submission__phase=CONSULTATION,
         )
         .values_list("alternative", "preference")
         .annotate(n=Count("pk"))
@@ -306,7 +312,11 @@ def stance_by_theme(consultation, *, suppressed=False) -> CrossTab:
     from feedback.models import Coding
 
     rows = (
-        Coding.objects.filter(submission__consultation=consultation, submission__withdrawn=False)
+        Coding.objects.filter(
+            submission__consultation=consultation,
+            submission__withdrawn=False,
+            submission__phase=CONSULTATION,
+        )
         .values_list("theme", "submission__stance")
         .annotate(n=Count("submission", distinct=True))
     )
@@ -337,7 +347,11 @@ def stance_by_affected_theme(consultation, *, suppressed=False) -> CrossTab:
     from feedback.models import Coding
 
     rows = (
-        Coding.objects.filter(submission__consultation=consultation, submission__withdrawn=False)
+        Coding.objects.filter(
+            submission__consultation=consultation,
+            submission__withdrawn=False,
+            submission__phase=CONSULTATION,
+        )
         .values_list("theme", "submission__affected_status", "submission__stance")
         .annotate(n=Count("submission", distinct=True))
     )

@@ -126,11 +126,19 @@ def consistent_reads():
         yield
 
 
-def active_submissions(consultation):
-    """Opinions that count in the breakdowns: every opinion not withdrawn, hidden ones included."""
-    from feedback.models import Submission
+def consultation_submissions(consultation):
+    """The consultation's register: every opinion of the consultation phase, withdrawn ones
+    included. Opinions given during the decision's implementation (issue 16 point 5) are counted
+    apart (``feedback.after_decision``) and never change the figures frozen at the decision."""
+    from feedback.models import Phase, Submission
 
-    return Submission.objects.filter(consultation=consultation, withdrawn=False)
+    return Submission.objects.filter(consultation=consultation, phase=Phase.CONSULTATION)
+
+
+def active_submissions(consultation):
+    """Opinions that count in the breakdowns: every opinion not withdrawn, hidden ones included
+    (of the consultation phase: ``consultation_submissions``)."""
+    return consultation_submissions(consultation).filter(withdrawn=False)
 
 
 TOTAL = "*"

@@ -140,7 +140,11 @@ def _unsigned(cid: int, above: int, limit: int) -> list[_Row]:
     rows: list[_Row] = []
     while len(rows) < limit:
         chunk = list(
-            Submission.objects.filter(consultation_id=cid, pk__gt=above, withdrawn=False)
+            # Opinions during implementation (issue 16 point 5) are never grouped: campaign
+            # figures belong to the consultation phase, frozen at the decision.
+            Submission.objects.filter(
+                consultation_id=cid, pk__gt=above, withdrawn=False, phase="consultation"
+            )
             .order_by("pk")
             .values_list("pk", "text_hash", "received_at")[:limit]
         )

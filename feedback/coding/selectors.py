@@ -18,6 +18,7 @@ from feedback.models import (
     CampaignGroup,
     CampaignMember,
     Coding,
+    Phase,
     StaffJob,
     Submission,
     Suggestion,
@@ -43,8 +44,11 @@ def _has_coding():
 
 
 def codable(consultation) -> QuerySet[Submission]:
-    """The opinions that are coded: every one not withdrawn, hidden ones included."""
-    return Submission.objects.filter(consultation=consultation, withdrawn=False)
+    """The opinions that are coded: every one not withdrawn, hidden ones included; of the
+    consultation phase (opinions during implementation, issue 16 point 5, are not coded)."""
+    return Submission.objects.filter(
+        consultation=consultation, withdrawn=False, phase=Phase.CONSULTATION
+    )
 
 
 def uncoded_submissions(consultation) -> QuerySet[Submission]:
@@ -63,7 +67,7 @@ def coding_progress(consultation) -> dict[str, int]:
     opinions not withdrawn; ``withdrawn``: how many were withdrawn (only counted, never coded)."""
     active = Q(withdrawn=False)
     counts = (
-        Submission.objects.filter(consultation=consultation)
+        Submission.objects.filter(consultation=consultation, phase=Phase.CONSULTATION)
         .annotate(has_coding=_has_coding())
         .aggregate(
             total=Count("pk", filter=active),

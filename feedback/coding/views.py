@@ -46,7 +46,10 @@ def _consultation(request: HttpRequest, consultation_id: int) -> Consultation:
 
 
 def _submission(consultation: Consultation, submission_id: int) -> Submission:
-    return get_object_or_404(Submission, pk=submission_id, consultation=consultation)
+    # Opinions during implementation (issue 16 point 5) are not coded into the response.
+    return get_object_or_404(
+        Submission, pk=submission_id, consultation=consultation, phase="consultation"
+    )
 
 
 def _filter_params(data) -> dict[str, str]:

@@ -11,7 +11,8 @@ Withdrawn opinions (issue 12, "withdrawn means withdrawn") keep their row, so th
 up to the opinions received, but only as withdrawn: pseudonym, consultation, channel, date
 received and "Withdrawn: yes"; every other cell (stance, how affected, preferences, answers,
 comments, themes, no-theme reason, campaign group, public display) is empty, and their parts
-are not read at all.
+are not read at all. The last column marks opinions given during the decision's implementation
+(issue 16 point 5), withdrawn or not; it is empty for the consultation phase.
 
 How it scales (bench/export.py, 1M opinions, goal ≤ 2 min and ≤ 200 MB RSS each; measured
 2 Dec 2026 on 2 shared cores: CSV 58 s / 146 MB, XLSX 64 s / 156 MB): rows are read with a
@@ -37,6 +38,9 @@ without lxml):
   the file write release the GIL, so compression overlaps with reading the next rows;
 * one ZIP64 member per sheet, at most 1,048,575 data rows (Excel's limit).
 """
+
+# Size: the register rows and the aggregate rows share the masking, the pseudonyms and the
+# streaming CSV; one module keeps what an export may contain in one place.
 
 from __future__ import annotations
 
@@ -146,6 +150,8 @@ def register_header() -> list[str]:
         _("Campaign group"),
         _("Withdrawn"),
         _("Public display"),
+        # Issue 16 point 5: opinions given after the decision are in the register, marked.
+        _("Given during implementation"),
     ]
 
 
@@ -260,7 +266,9 @@ def iter_register_rows(
         "campaign_membership__group_id",
         "withdrawn",
         "moderation_state",
+        "phase",
     )
+    implementation = {"implementation": _("yes")}  # the consultation phase: an empty cell
     done = 0
     for batch in batched(rows.iterator(chunk_size=chunk_size), chunk_size):
         # Rows come in id order: the parts of a batch are read as one id range, by the index on
@@ -303,9 +311,16 @@ def iter_register_rows(
         ):
             if sid in ids:  # a theme coded twice (opinion and clause comment) is listed once
                 coded.setdefault(sid, {})[theme_id] = theme(theme_id)
-        for pk, channel, day, stance, aff, comment, no_theme, group, withdrawn, mod in batch:
+        for pk, channel, day, stance, aff, comment, no_theme, group, withdrawn, mod, ph in batch:
             if withdrawn:
-                yield [pseudonym_of(pk), slug, channels.get(channel, channel), day, *withdrawn_row]
+                yield [
+                    pseudonym_of(pk),
+                    slug,
+                    channels.get(channel, channel),
+                    day,
+                    *withdrawn_row,
+                    implementation.get(ph, ""),
+                ]
                 continue
             yield [
                 pseudonym_of(pk),
@@ -323,6 +338,7 @@ def iter_register_rows(
                 str(group) if group else "",
                 yes if withdrawn else no,
                 moderation.get(mod, mod),
+                implementation.get(ph, ""),
             ]
         done += len(batch)
         if progress is not None:

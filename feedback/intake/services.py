@@ -17,13 +17,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import Consultation
+from consultations.models import Consultation, Decision
 from feedback.analysis.text import normalize_text
 from feedback.intake.insert import PART_MODELS, StaleRoute, insert_opinion
 from feedback.models import (
     Channel,
     Contact,
     ModerationState,
+    Phase,
     Submission,
 )
 from feedback.models.receipts import new_receipt
@@ -173,6 +174,16 @@ def check_offline_date(
         )
 
 
+def check_implementation_open(consultation: Consultation, now: datetime) -> None:
+    """Opinions during implementation (issue 16 point 5, 条例 Art. 35) are taken once the
+    decision is recorded (stage "decided" with a ``Decision``), and at no other stage."""
+    status = consultation.status_at(now)
+    if status != Consultation.Status.DECIDED:
+        raise NotAcceptingOpinions(status)
+    if not Decision.objects.filter(consultation_id=consultation.pk).exists():
+        raise NotAcceptingOpinions(Consultation.Status.CLOSED)
+
+
 def submission_create(
     *,
     consultation: Consultation,
@@ -183,6 +194,7 @@ def submission_create(
     entered_by=None,
     now: datetime | None = None,
     route_version: str | None = None,
+    phase: str = Phase.CONSULTATION,
 ) -> tuple[Submission, bool]:
     """Store an opinion; returns ``(submission, created)``.
 
@@ -193,10 +205,18 @@ def submission_create(
 
     ``route_version``: the consultation row's version the request was routed with; the
     statement stores nothing if the row changed since (``StaleRoute``, see ``insert_opinion``).
+
+    ``phase``: ``Phase.IMPLEMENTATION`` stores an opinion given during the decision's
+    implementation (``feedback.after_decision``): web only, and only while the consultation is
+    decided (``check_implementation_open``); every other stage refuses it.
     """
     now = now or timezone.now()
     try:
-        if channel == Channel.WEB:
+        if phase == Phase.IMPLEMENTATION:
+            if channel != Channel.WEB:
+                raise ValueError("Opinions during implementation come through the web form.")
+            check_implementation_open(consultation, now)
+        elif channel == Channel.WEB:
             status = consultation.status_at(now)
             if status != Consultation.Status.OPEN:
                 raise NotAcceptingOpinions(status)
@@ -216,6 +236,7 @@ def submission_create(
         submission = Submission(
             consultation=consultation,
             channel=channel,
+            phase=phase,
             stance=data.stance,
             affected_status=data.affected_status,
             comment=data.comment,
@@ -316,6 +337,7 @@ __all__ = [
     "NotAcceptingOpinions",
     "OpinionData",
     "StaleRoute",
+    "check_implementation_open",
     "check_offline_date",
     "normalised_text_hash",
     "submission_create",

@@ -12,7 +12,14 @@ from feedback.models.campaigns import (
     CampaignScanState,
     TextSignature,
 )
-from feedback.models.choices import AffectedStatus, Channel, Preference, Stance, SubmissionStatus
+from feedback.models.choices import (
+    AffectedStatus,
+    Channel,
+    Phase,
+    Preference,
+    Stance,
+    SubmissionStatus,
+)
 from feedback.models.coding import Coding, Concern, Suggestion, Theme
 from feedback.models.contact import Contact, ContactAccessLog
 from feedback.models.hearings import (
@@ -86,6 +93,7 @@ __all__ = [
     "ModerationDecision",
     "ModerationState",
     "Notification",
+    "Phase",
     "Preference",
     "PrivacyRequest",
     "PrivacyRequestChannel",

@@ -41,6 +41,15 @@ class SubmissionStatus(models.TextChoices):
     ANSWERED = "answered", _("answered")
 
 
+class Phase(models.TextChoices):
+    """When an opinion was given: during the consultation, or during the decision's
+    implementation (issue 16 point 5, 条例 Art. 35). Only consultation-phase opinions enter the
+    figures frozen at the decision (response, 稳评, aggregates)."""
+
+    CONSULTATION = "consultation", _("during the consultation")
+    IMPLEMENTATION = "implementation", _("during implementation")
+
+
 class Preference(models.TextChoices):
     PREFER = "prefer", _("my preferred option")
     ACCEPTABLE = "acceptable", _("acceptable")

@@ -158,7 +158,9 @@ class ConsultationResponse(models.Model):
 
 
 class Notification(models.Model):
-    """That a resident who left contact details was told about the response. No contact data here.
+    """That a resident who left contact details was told about the response (``kind`` response)
+    or that a post-decision evaluation of the decision opened (``follow_up``, issue 16). No
+    contact data here.
 
     ``pending``: not tried yet, or queued again by staff; ``sent``: the e-mail server or SMS
     gateway accepted it; ``failed``: the last attempt was refused, tried again at
@@ -172,6 +174,11 @@ class Notification(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
+    class Kind(models.TextChoices):
+        RESPONSE = "response", _("the response is published")
+        FOLLOW_UP = "follow_up", _("a post-decision evaluation is open")
+
+    kind = models.CharField(_("about"), max_length=12, choices=Kind.choices, default=Kind.RESPONSE)
     submission = models.ForeignKey(
         "feedback.Submission",
         verbose_name=_("opinion"),
@@ -192,7 +199,9 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
-            models.UniqueConstraint(fields=["submission"], name="notification_once_per_submission"),
+            models.UniqueConstraint(
+                fields=["submission", "kind"], name="notification_once_per_submission_kind"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
                 name="notification_sent_has_time",

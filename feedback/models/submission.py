@@ -10,7 +10,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models.choices import AffectedStatus, Channel, Preference, Stance, SubmissionStatus
+from feedback.models.choices import (
+    AffectedStatus,
+    Channel,
+    Phase,
+    Preference,
+    Stance,
+    SubmissionStatus,
+)
 from feedback.models.fields import MinuteDateTimeField
 from feedback.models.review import ModerationState
 
@@ -22,6 +29,7 @@ class Submission(models.Model):
     Stance = Stance
     AffectedStatus = AffectedStatus
     Status = SubmissionStatus
+    Phase = Phase
 
     consultation = models.ForeignKey(
         "consultations.Consultation",
@@ -40,6 +48,11 @@ class Submission(models.Model):
         _("how affected"), max_length=20, choices=AffectedStatus.choices, blank=True
     )
     comment = models.TextField(_("general comment"), blank=True)
+    # Issue 16 point 5: opinions given after the decision, during its implementation, are
+    # stored and counted apart; the figures frozen at the decision read the consultation phase.
+    phase = models.CharField(
+        _("phase"), max_length=16, choices=Phase.choices, default=Phase.CONSULTATION
+    )
     # Unique by a constraint in Meta: ``unique=True`` would add a second (LIKE) index that no
     # query uses, written on every opinion.
     receipt = models.CharField(_("receipt code"), max_length=16)
@@ -138,6 +151,12 @@ class Submission(models.Model):
             models.Index(fields=["consultation", "received_at"], name="submission_cons_recv_idx"),
             models.Index(fields=["consultation", "text_hash"], name="submission_cons_hash_idx"),
             GinIndex(fields=["search_vector"], name="submission_search_gin"),
+            # The public count of opinions during implementation (a few rows per consultation).
+            models.Index(
+                fields=["consultation"],
+                condition=models.Q(phase="implementation"),
+                name="submission_implementation_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["receipt"], name="submission_receipt_unique"),

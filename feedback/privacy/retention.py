@@ -9,6 +9,10 @@ A contact exists only to tell the resident that the response is published. It is
   consultation closed: the hard maximum stated in the privacy notice;
 - at once when nothing refers to it any more (an orphan).
 
+An opinion given during the decision's implementation (issue 16 point 5) keeps its contact
+only to be told when a post-decision evaluation opens: it is deleted
+``CONTACT_MAX_DAYS_AFTER_CLOSE`` (180) days after the opinion was received.
+
 A hearing registration's contact (issue 16) follows the same rules, counted from the hearing:
 ``CONTACT_RETENTION_DAYS`` after its report was published, or ``CONTACT_MAX_DAYS_AFTER_CLOSE``
 after the hearing when no report was published (``purge_hearing_contacts``).
@@ -37,6 +41,7 @@ from feedback.models import (
     Contact,
     Hearing,
     HearingRegistration,
+    Phase,
     Submission,
 )
 
@@ -44,6 +49,7 @@ RETENTION_DAYS = 90
 MAX_DAYS_AFTER_CLOSE = 180
 REASON_RESPONSE = "response_published"
 REASON_NO_RESPONSE = "no_response"
+REASON_IMPLEMENTATION = "implementation_received"
 
 
 def retention_days() -> int:
@@ -78,15 +84,23 @@ def due_submissions(*, now: datetime, days: int, days_after_close: int):
         consultation__opinion_response__published_at__isnull=True,
         consultation__closes_at__lte=now - timedelta(days=days_after_close),
     )
-    return Submission.objects.exclude(contact_ref="").filter(published | never_answered)
+    implementation = Q(
+        phase=Phase.IMPLEMENTATION, received_at__lte=now - timedelta(days=days_after_close)
+    )
+    return (
+        Submission.objects.exclude(contact_ref="")
+        .filter((Q(phase=Phase.CONSULTATION) & (published | never_answered)) | implementation)
+        .order_by()
+    )
 
 
-def _purge_consultation(consultation_id: int, *, now, reason: str, days: int) -> int:
+def _purge_consultation(consultation_id: int, *, now, reason: str, days: int, due) -> int:
+    """Delete the contacts of ``due`` (opinions of one consultation and one phase)."""
     with transaction.atomic():
         # Locks the rows; a second purge running at the same time waits here and then finds
         # their contact_ref already cleared.
         rows = list(
-            Submission.objects.select_for_update(of=("self",))
+            due.select_for_update(of=("self",))
             .filter(consultation_id=consultation_id)
             .exclude(contact_ref="")
             .values_list("pk", "contact_ref")
@@ -171,20 +185,24 @@ def purge_contacts(
     days = retention_days() if days is None else days
     days_after_close = max_days_after_close() if days_after_close is None else days_after_close
     due = due_submissions(now=now, days=days, days_after_close=days_after_close)
-    consultation_ids = sorted(set(due.values_list("consultation_id", flat=True)))
+    groups = sorted(set(due.values_list("consultation_id", "phase")))
     answered = set(
         ConsultationResponse.objects.filter(
-            consultation_id__in=consultation_ids, published_at__isnull=False
+            consultation_id__in={cid for cid, _phase in groups}, published_at__isnull=False
         ).values_list("consultation_id", flat=True)
     )
     result = PurgeResult()
-    for consultation_id in consultation_ids:
-        reason = REASON_RESPONSE if consultation_id in answered else REASON_NO_RESPONSE
+    for consultation_id, phase in groups:
+        if phase == Phase.IMPLEMENTATION:
+            reason = REASON_IMPLEMENTATION
+        else:
+            reason = REASON_RESPONSE if consultation_id in answered else REASON_NO_RESPONSE
         deleted = _purge_consultation(
             consultation_id,
             now=now,
             reason=reason,
             days=days if reason == REASON_RESPONSE else days_after_close,
+            due=due.filter(phase=phase),
         )
         if deleted:
             result.consultations.append((consultation_id, deleted, reason))

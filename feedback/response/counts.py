@@ -9,7 +9,9 @@ The result is stored at publication (``ConsultationResponse.counts``, ``version`
 ``snapshot_totals`` reads a stored snapshot in that shape, converting the snapshots stored
 before (no ``version``: ``total``, ``by_channel`` as {channel: n}, ``campaign_opinions``).
 
-Every opinion is counted whatever its moderation state (moderation changes display, never
+Only opinions of the consultation phase are counted: those given during the decision's
+implementation (``Submission.phase``, issue 16 point 5) are counted apart and never change these
+figures. Every opinion is counted whatever its moderation state (moderation changes display, never
 counts). The coding figures cover every opinion that was not withdrawn (each is coded or
 marked "no theme" before publishing); withdrawn ones are counted only as withdrawn (issue 12). Per-disposition counts are the
 distinct opinions coded to at least one theme with that disposition; an opinion coded to themes
@@ -25,7 +27,7 @@ from django.utils import timezone
 
 from consultations.models import Consultation
 from feedback.analysis.aggregates import register_totals
-from feedback.models import Channel, Coding, Disposition, Submission, Theme
+from feedback.models import Channel, Coding, Disposition, Phase, Submission, Theme
 
 SNAPSHOT_VERSION = 2
 
@@ -38,10 +40,17 @@ def response_totals(consultation: Consultation) -> dict:
     # half the time at 100k opinions.
     has_coding = Exists(Coding.objects.filter(submission=OuterRef("pk")))
     # Withdrawn opinions are counted only as withdrawn (issue 12): not coded, not uncoded.
-    submissions = Submission.objects.filter(consultation=consultation, withdrawn=False)
+    # Opinions during implementation (issue 16 point 5) are not part of the response at all.
+    submissions = Submission.objects.filter(
+        consultation=consultation, withdrawn=False, phase=Phase.CONSULTATION
+    )
     coded = submissions.filter(has_coding).count()
     no_theme = submissions.exclude(no_theme_reason="").exclude(has_coding).count()
-    codings = Coding.objects.filter(theme__consultation=consultation, submission__withdrawn=False)
+    codings = Coding.objects.filter(
+        theme__consultation=consultation,
+        submission__withdrawn=False,
+        submission__phase=Phase.CONSULTATION,
+    )
     by_theme = {
         str(row["theme_id"]): row["n"]
         for row in codings.order_by()

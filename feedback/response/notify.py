@@ -10,13 +10,22 @@ attempts are left, the time of the next one (back-off: 5 min, 30 min, 2 h, 8 hâ€
 ``NOTIFY_MAX_ATTEMPTS``, 5 by default). Staff see the counts on the response screen and can
 queue the failed ones again (``feedback.response.services.notifications_retry``).
 
+The same machinery sends other notices to the same residents: a ``Notice`` says what one kind is
+about (its ``Notification.kind``, who is told, when it may go out, its texts), and every
+function below takes one (``RESPONSE`` by default). ``feedback.after_decision.notify`` defines the
+notice that a post-decision evaluation opened (issue 16 point 5).
+
 The message carries the link to the public response page, never the receipt code, the opinion
 text, a theme or a stance. The contact is read through ``contact_read`` in the reply-sender
 context (each read logged) and is never written to a log, an exception message or the row.
 """
 
+# Size: the one machinery that tells residents (claim, send, back-off, summary) for every kind
+# of notice; its steps depend on each other's guarantees, so they are read together.
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import quote
@@ -24,11 +33,11 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from consultations.models import Consultation
-from feedback.models import ConsultationResponse, Notification, Submission
+from feedback.models import ConsultationResponse, Notification, Phase, Submission
 from feedback.privacy.contacts import REPLY_SENDER, contact_read
 from feedback.response.sms import SMSError, get_sms_backend
 
@@ -97,6 +106,51 @@ def email_text(consultation: Consultation) -> tuple[str, str]:
     return subject, body
 
 
+def response_published(consultation: Consultation) -> bool:
+    return ConsultationResponse.objects.filter(
+        consultation_id=consultation.pk, published_at__isnull=False
+    ).exists()
+
+
+def response_recipients(consultation_id: int) -> QuerySet[Submission]:
+    """The opinions told about the response: those of the consultation phase with a contact
+    (opinions during implementation, issue 16, are not answered by the response)."""
+    return Submission.objects.filter(
+        consultation_id=consultation_id, phase=Phase.CONSULTATION
+    ).exclude(contact_ref="")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One kind of notice to the residents who left a contact: ``kind`` (its rows'
+    ``Notification.kind``), ``purpose`` (written to the contact access log at each read),
+    ``recipients`` (the consultation's opinions to tell, with a contact), ``ready`` (whether it may
+    go out now), ``sms_text`` and ``email_text`` (no receipt code, no opinion content)."""
+
+    kind: str
+    purpose: str
+    recipients: Callable[[int], QuerySet]
+    ready: Callable[[Consultation], bool]
+    sms_text: Callable[[Consultation], str]
+    email_text: Callable[[Consultation], tuple[str, str]]
+
+
+RESPONSE = Notice(
+    kind=Notification.Kind.RESPONSE,
+    purpose=PURPOSE,
+    recipients=response_recipients,
+    ready=response_published,
+    sms_text=lambda consultation: sms_text(consultation),
+    email_text=lambda consultation: email_text(consultation),
+)
+
+
+def _rows(consultation_id: int, notice: Notice) -> QuerySet[Notification]:
+    return Notification.objects.filter(
+        submission__consultation_id=consultation_id, kind=notice.kind
+    )
+
+
 # --- sending ---------------------------------------------------------------------------------
 
 
@@ -136,12 +190,14 @@ class _Mailer:
             self.connection = None
 
 
-def _deliver(consultation: Consultation, contact: dict[str, str], mailer: _Mailer) -> str:
+def _deliver(
+    consultation: Consultation, contact: dict[str, str], mailer: _Mailer, notice: Notice = RESPONSE
+) -> str:
     """Send by e-mail, else (or when the e-mail is refused) by SMS; returns the medium that
     accepted it. Raises ``DeliveryRefused`` with the last refusal's code."""
     refusal = DeliveryRefused(NO_CONTACT)
     if contact.get("email"):
-        subject, body = email_text(consultation)
+        subject, body = notice.email_text(consultation)
         try:
             mailer.send(contact["email"], subject, body)
             return "email"
@@ -149,7 +205,7 @@ def _deliver(consultation: Consultation, contact: dict[str, str], mailer: _Maile
             refusal = exc
     if contact.get("phone"):
         try:
-            get_sms_backend().send(contact["phone"], sms_text(consultation))
+            get_sms_backend().send(contact["phone"], notice.sms_text(consultation))
             return "sms"
         except SMSError as exc:
             refusal = DeliveryRefused(f"sms:{exc.code}")
@@ -158,7 +214,7 @@ def _deliver(consultation: Consultation, contact: dict[str, str], mailer: _Maile
     raise refusal
 
 
-def _claim(notification: Notification) -> tuple[dict | None, bool]:
+def _claim(notification: Notification, notice: Notice = RESPONSE) -> tuple[dict | None, bool]:
     """In the transaction that locked the row: read the contact (the read is logged) and mark
     the row as being sent (``INTERRUPTED``, no further attempt) before anything is sent; returns
     (contact, unreadable). A worker killed while the message goes out leaves the row so:
@@ -166,7 +222,7 @@ def _claim(notification: Notification) -> tuple[dict | None, bool]:
     again. A database error before the commit leaves the row due, as it was."""
     try:
         contact = contact_read(
-            submission=notification.submission, actor=REPLY_SENDER, purpose=PURPOSE
+            submission=notification.submission, actor=REPLY_SENDER, purpose=notice.purpose
         )
     except DatabaseError:
         raise
@@ -183,7 +239,13 @@ def _claim(notification: Notification) -> tuple[dict | None, bool]:
 
 
 def _attempt(
-    notification: Notification, consultation: Consultation, mailer, now, contact, unreadable
+    notification: Notification,
+    consultation: Consultation,
+    mailer,
+    now,
+    contact,
+    unreadable,
+    notice: Notice = RESPONSE,
 ) -> None:
     """Send a claimed row's message and record the outcome."""
     try:
@@ -191,7 +253,7 @@ def _attempt(
             raise DeliveryRefused(UNREADABLE)
         if not contact:
             raise DeliveryRefused(NO_CONTACT)
-        notification.medium = _deliver(consultation, contact, mailer)
+        notification.medium = _deliver(consultation, contact, mailer, notice)
     except DeliveryRefused as exc:
         notification.status = Notification.Status.FAILED
         notification.last_error = exc.code
@@ -210,16 +272,16 @@ def _attempt(
     )
 
 
-def notifications_prepare(consultation_id: int, *, now: datetime | None = None) -> int:
-    """A pending row for every opinion of the consultation that has a contact and no row yet
-    (also those added after the response); returns how many were missing."""
+def notifications_prepare(
+    consultation_id: int, *, now: datetime | None = None, notice: Notice = RESPONSE
+) -> int:
+    """A pending row for every opinion the notice goes to (``notice.recipients``: with a
+    contact) that has no row of its kind yet (also those added after the response); returns how
+    many were missing."""
     now = now or timezone.now()
-    missing = (
-        Submission.objects.filter(consultation_id=consultation_id, notifications__isnull=True)
-        .exclude(contact_ref="")
-        .values_list("pk", flat=True)
-    )
-    rows = [Notification(submission_id=pk, next_attempt_at=now) for pk in missing]
+    told = Notification.objects.filter(submission=OuterRef("pk"), kind=notice.kind)
+    missing = notice.recipients(consultation_id).exclude(Exists(told)).values_list("pk", flat=True)
+    rows = [Notification(submission_id=pk, kind=notice.kind, next_attempt_at=now) for pk in missing]
     created = Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     return len(created)
 
@@ -231,23 +293,26 @@ class SendResult:
     next_attempt_at: datetime | None = None
 
 
-def notifications_send(consultation_id: int, *, now: datetime | None = None) -> SendResult:
-    """Send every due notification of a published response, one row at a time."""
+def notifications_send(
+    consultation_id: int, *, now: datetime | None = None, notice: Notice = RESPONSE
+) -> SendResult:
+    """Send every due notification of a published response (or of another ``notice`` that is
+    ready), one row at a time."""
     result = SendResult()
     consultation = Consultation.objects.filter(pk=consultation_id).first()
-    published = ConsultationResponse.objects.filter(
-        consultation_id=consultation_id, published_at__isnull=False
-    ).exists()
-    if consultation is None or not published:
+    if consultation is None or not notice.ready(consultation):
         return result
     now = now or timezone.now()
-    notifications_prepare(consultation_id, now=now)
+    notifications_prepare(consultation_id, now=now, notice=notice)
     mailer = _Mailer()
-    due = Notification.objects.filter(
-        submission__consultation_id=consultation_id,
-        status__in=[Notification.Status.PENDING, Notification.Status.FAILED],
-        next_attempt_at__lte=now,
-    ).order_by("pk")
+    due = (
+        _rows(consultation_id, notice)
+        .filter(
+            status__in=[Notification.Status.PENDING, Notification.Status.FAILED],
+            next_attempt_at__lte=now,
+        )
+        .order_by("pk")
+    )
     try:
         while True:
             with transaction.atomic():
@@ -258,8 +323,8 @@ def notifications_send(consultation_id: int, *, now: datetime | None = None) -> 
                 )
                 if notification is None:
                     break
-                contact, unreadable = _claim(notification)
-            _attempt(notification, consultation, mailer, now, contact, unreadable)
+                contact, unreadable = _claim(notification, notice)
+            _attempt(notification, consultation, mailer, now, contact, unreadable, notice)
             contact = None
             if notification.status == Notification.Status.SENT:
                 result.sent += 1
@@ -267,11 +332,14 @@ def notifications_send(consultation_id: int, *, now: datetime | None = None) -> 
                 result.failed += 1
     finally:
         mailer.close()
-    result.next_attempt_at = Notification.objects.filter(
-        submission__consultation_id=consultation_id,
-        status__in=[Notification.Status.PENDING, Notification.Status.FAILED],
-        next_attempt_at__isnull=False,
-    ).aggregate(first=Min("next_attempt_at"))["first"]
+    result.next_attempt_at = (
+        _rows(consultation_id, notice)
+        .filter(
+            status__in=[Notification.Status.PENDING, Notification.Status.FAILED],
+            next_attempt_at__isnull=False,
+        )
+        .aggregate(first=Min("next_attempt_at"))["first"]
+    )
     return result
 
 
@@ -293,8 +361,10 @@ class NotificationSummary:
         return self.sent + self.failed + self.pending
 
 
-def notification_summary(consultation: Consultation) -> NotificationSummary:
-    rows = Notification.objects.filter(submission__consultation=consultation)
+def notification_summary(
+    consultation: Consultation, notice: Notice = RESPONSE
+) -> NotificationSummary:
+    rows = _rows(consultation.pk, notice)
     counts = rows.aggregate(
         sent=Count("pk", filter=Q(status=Notification.Status.SENT)),
         failed=Count("pk", filter=Q(status=Notification.Status.FAILED)),
@@ -325,13 +395,15 @@ def notification_summary(consultation: Consultation) -> NotificationSummary:
     return summary
 
 
-def notifications_queue_again(consultation_id: int, *, now: datetime) -> int:
+def notifications_queue_again(
+    consultation_id: int, *, now: datetime, notice: Notice = RESPONSE
+) -> int:
     """Failed rows (and rows not made yet) become pending, due now; returns how many. Rows whose
     contact is gone (withdrawn, deleted, purged) stay failed: nothing can be sent to them."""
-    notifications_prepare(consultation_id, now=now)
+    notifications_prepare(consultation_id, now=now, notice=notice)
     return (
-        Notification.objects.filter(
-            submission__consultation_id=consultation_id,
+        _rows(consultation_id, notice)
+        .filter(
             status__in=[Notification.Status.FAILED, Notification.Status.PENDING],
         )
         .exclude(last_error=NO_CONTACT)

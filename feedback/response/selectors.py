@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from consultations.models import Consultation, DraftVersion, Stage
 from consultations.periods import WorkCalendar, local_date
 from consultations.rules import RuleViolation
-from feedback.models import Coding, ConsultationResponse, Disposition, Submission, Theme
+from feedback.models import Coding, ConsultationResponse, Disposition, Phase, Submission, Theme
 
 # Days after the decision within which the response must be public (R21).
 RESPONSE_DUE_WORKING_DAYS = 20
@@ -127,7 +127,10 @@ def uncoded_opinions(consultation: Consultation):
     (they are only counted as withdrawn, never coded; issue 12)."""
     coded = Coding.objects.filter(submission=OuterRef("pk"))
     return Submission.objects.filter(
-        consultation=consultation, no_theme_reason="", withdrawn=False
+        consultation=consultation,
+        no_theme_reason="",
+        withdrawn=False,
+        phase=Phase.CONSULTATION,  # opinions during implementation are not answered here
     ).exclude(Exists(coded))
 
 
@@ -239,7 +242,10 @@ def response_in_progress(consultation: Consultation) -> ConsultationResponse | N
 
 
 def receipt_answer(submission: Submission) -> dict:
-    """Context for the receipt page: the themes of the opinion and their answers, once public."""
+    """Context for the receipt page: the themes of the opinion and their answers, once public.
+    An opinion given during the decision's implementation is not answered by the response."""
+    if submission.phase == Phase.IMPLEMENTATION:
+        return {"response_published": False, "implementation_phase": True}
     response = published_response(submission.consultation)
     if response is None:
         return {"response_published": False}

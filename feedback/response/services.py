@@ -26,6 +26,7 @@ from feedback.models import (
     AuditAction,
     ConsultationResponse,
     Disposition,
+    Phase,
     ResponseStatus,
     Submission,
     SubmissionStatus,
@@ -328,9 +329,9 @@ def response_approve(*, user, consultation: Consultation, now=None) -> Consultat
         )
         # Raises ConsultationRuleError (a ValidationError) before the close.
         consultation_set_stage(consultation=consultation, stage=Stage.RESPONSE_PUBLISHED, user=user)
-        answered = Submission.objects.filter(consultation=consultation).update(
-            status=SubmissionStatus.ANSWERED
-        )
+        answered = Submission.objects.filter(
+            consultation=consultation, phase=Phase.CONSULTATION
+        ).update(status=SubmissionStatus.ANSWERED)
         record(
             user,
             AuditAction.RESPONSE_APPROVE,

@@ -222,6 +222,7 @@ class ShownOpinion:
     state_label: str = ""
     last_decision: ModerationDecision | None = None
     personal_flag: str = ""  # for moderators: what masking found ("" when nothing)
+    implementation: bool = False  # given during the decision's implementation (issue 16)
 
 
 class OpinionPage(Sequence):
@@ -271,6 +272,7 @@ def present(submissions: list[Submission], *, with_decisions: bool = False) -> l
             state_label=s.get_moderation_state_display(),
             last_decision=decisions.get(s.pk),
             personal_flag=flags.flag_text(s.personal_data) if with_decisions else "",
+            implementation=s.phase == "implementation",
         )
         for s in submissions
     ]
@@ -288,7 +290,12 @@ def public_queryset(consultation: Consultation) -> QuerySet[Submission]:
         )
     else:
         visible = Q(moderation_state=ModerationState.SHOWN)
-    return displayable(consultation).filter(visible).order_by("-received_at", "-pk")
+    # Opinions during implementation have their own page (feedback.after_decision).
+    return (
+        displayable(consultation)
+        .filter(visible, phase="consultation")
+        .order_by("-received_at", "-pk")
+    )
 
 
 def public_opinions(consultation: Consultation) -> OpinionPage:

@@ -27,6 +27,7 @@ from feedback.models import (
     Channel,
     Coding,
     Concern,
+    Phase,
     RiskAssessment,
     RiskAssessmentChange,
     Stance,
@@ -73,7 +74,9 @@ class _Figures:
 
 
 def _read(consultation: Consultation) -> _Figures:
-    all_subs = Submission.objects.filter(consultation=consultation)
+    # The consultation phase only: opinions during implementation (issue 16 point 5) never
+    # change the figures the assessment was made on.
+    all_subs = Submission.objects.filter(consultation=consultation, phase=Phase.CONSULTATION)
     subs = all_subs.filter(withdrawn=False)
     totals = all_subs.aggregate(
         received=Count("pk"), withdrawn=Count("pk", filter=Q(withdrawn=True))
@@ -87,7 +90,11 @@ def _read(consultation: Consultation) -> _Figures:
     # One query for every theme; an opinion coded twice with a theme (on the opinion and on a
     # clause comment) counts once.
     for r in (
-        Coding.objects.filter(theme__consultation=consultation, submission__withdrawn=False)
+        Coding.objects.filter(
+            theme__consultation=consultation,
+            submission__withdrawn=False,
+            submission__phase=Phase.CONSULTATION,
+        )
         .order_by()
         .values("theme", "submission__affected_status", "submission__stance")
         .annotate(n=Count("submission", distinct=True))

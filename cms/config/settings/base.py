@@ -376,6 +376,8 @@ NOTIFICATIONS_REQUIRE_DELIVERY = False
 CONTACT_RETENTION_DAYS = env.int("CONTACT_RETENTION_DAYS", default=90)
 CONTACT_MAX_DAYS_AFTER_CLOSE = env.int("CONTACT_MAX_DAYS_AFTER_CLOSE", default=180)
 CONTACT_PURGE_AT = env("CONTACT_PURGE_AT", default="03:15")
+# From this many opinions during implementation: consider a 决策后评估 (issue 16; 0: never).
+IMPLEMENTATION_REVIEW_THRESHOLD = env.int("IMPLEMENTATION_REVIEW_THRESHOLD", default=30)
 
 # The task worker (cms/tasks_worker.py, docs/reliability.md): a task whose worker stopped
 # renewing its heartbeat for TASK_LEASE_SECONDS is queued again, and failed after
