@@ -88,7 +88,7 @@ PRIVACY = PageText(
 <p><strong>我们不收集身份证号、准确住址，不把IP地址、设备信息或浏览器指纹与意见一起保存，也不使用第三方统计或广告脚本。</strong>为防止滥用，系统按截短后的网络地址计数：只保存用每天更换、不存放在数据库中的密钥散列后的值，与意见分开写入，计数时段结束即删除，不与任何意见关联；意见和联系方式的时间只记录到分钟。本网站只使用必要的Cookie：语言、字号和对比度偏好，以及表单安全校验。</p>
 <h2>保存期限</h2>
 <ul>
-<li>您留下的联系方式只用于通知您意见采纳情况已公布；通知只含公布页面的链接，不含回执编号。联系方式在意见采纳情况公布后90日内删除；如未公布，最迟在征求意见结束后180日删除。您也可以随时在回执页面删除联系方式。</li>
+<li>您留下的联系方式只用于两项通知：意见采纳情况已公布；在联系方式删除之前，承办单位就同一决策开展决策后评估、另行征求意见时，告知您评估已经开始。通知只含公布页面的链接，不含回执编号。联系方式在意见采纳情况公布后90日内删除；如未公布，最迟在征求意见结束后180日删除。您也可以随时在回执页面删除联系方式。</li>
 <li>公开展示的意见中，电话号码、电子邮箱、身份证号、QQ号、微信号、银行卡号、车牌号、具体到户的住址以及与住址一起出现的姓名都会被隐去；系统发现含有这些信息的意见，须经工作人员审核后才公开。您提交的原文按原样保存在意见登记册中，工作人员的屏幕和导出文件只显示隐去后的文字。</li>
 <li>意见内容不含身份信息，作为决策过程记录按档案管理规定保存；公开的统计和反馈中，可能识别到个人的小样本数字（少于5）不予显示。</li>
 <li>撤回引用同意后，您的原话不再公开展示。</li>
@@ -133,7 +133,7 @@ PRIVACY = PageText(
 <p><strong>We do not collect ID numbers or exact addresses. We do not store IP addresses, device details or browser fingerprints with opinions, and we use no third-party analytics or advertising scripts.</strong> To prevent abuse, the system counts requests per shortened network address: it keeps only a hash made with a key that changes every day and is never stored in the database, writes it apart from opinions, deletes it when the counting period ends, and never links it to an opinion. Opinions and contact details record the time only to the minute. The site uses only necessary cookies: your language, text size and contrast choices, and form security.</p>
 <h2>How long we keep it</h2>
 <ul>
-<li>Your contact details are used only to tell you that the response is published; the message has only the link to it, never your receipt code. They are deleted 90 days after the response is published or, if none is published, at the latest 180 days after the consultation closes. You can also delete them at any time on the receipt page.</li>
+<li>Your contact details are used only for two notices: that the response is published, and, while they are still kept, that the department has opened a post-decision evaluation of the same decision with a new consultation. A notice has only the link, never your receipt code. They are deleted 90 days after the response is published or, if none is published, at the latest 180 days after the consultation closes. You can also delete them at any time on the receipt page.</li>
 <li>In opinions shown in public, phone numbers, e-mail addresses, ID, QQ, WeChat and bank numbers, licence plates, exact home addresses and names next to an address are removed; an opinion in which the system finds such details is shown only after a staff member has reviewed it. Your original text is kept unchanged in the register; staff screens and exports show the masked text.</li>
 <li>Opinions carry no identity and are kept as a record of the decision process under archive rules; published figures hide small counts (below 5) that could point to a person.</li>
 <li>When you withdraw consent to be quoted, your words are no longer shown in public.</li>
@@ -224,7 +224,7 @@ METHODOLOGY = PageText(
 <ul>
 <li>统计和导出文件中没有姓名、联系方式和回执编号；意见原文中的电话号码、电子邮箱、身份证号等会被遮盖。</li>
 <li>对承办部门分析员以外的任何人展示的分项统计，<strong>小于 5 的数字显示为“&lt;5”</strong>；如果同一行只有一个数字被隐藏，会再隐藏一个，防止用合计反推。合计数字始终准确。这样，即使在一个小村庄，也无法从统计表推断出某个人的意见。</li>
-<li>您留下的联系方式单独加密保存，只用于告知您答复结果，并在答复公布 90 天后删除。</li>
+<li>您留下的联系方式单独加密保存，只用于告知您答复结果（以及之后如开展决策后评估，告知评估已开始），并在答复公布 90 天后删除。</li>
 </ul>
 <p>---</p>
 """.strip(),
@@ -248,7 +248,7 @@ METHODOLOGY = PageText(
 <ul>
 <li>Figures and exports contain no names, contact details or receipt codes; phone numbers, e-mail addresses and ID numbers inside opinion texts are masked.</li>
 <li>In every breakdown shown to anyone other than the responsible department's analysts, <strong>counts under 5 are shown as "&lt;5"</strong>; where only one count of a row would be hidden, another is hidden too, so it cannot be worked out from the total. Totals are always exact. This way no one's opinion can be inferred from a table, even in a small village.</li>
-<li>Contact details you leave are stored apart, encrypted, used only to tell you about the answer, and deleted 90 days after the response is published.</li>
+<li>Contact details you leave are stored apart, encrypted, used only to tell you about the answer (and, should a post-decision evaluation open later, that it has), and deleted 90 days after the response is published.</li>
 </ul>
 """.strip(),
 )

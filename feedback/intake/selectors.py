@@ -67,9 +67,14 @@ def submission_display(submission: Submission) -> dict:
     }
 
 
-def submission_counts(consultation: Consultation) -> dict[str, int]:
-    """Totals for the register: received (all), withdrawn, and exact duplicates."""
-    return Submission.objects.filter(consultation=consultation).aggregate(
+def submission_counts(consultation: Consultation, phase: str | None = None) -> dict[str, int]:
+    """Totals for the register: received (all), withdrawn, and exact duplicates; of one phase
+    (``Phase``: the consultation's own page counts the consultation's opinions, as it lists
+    them; opinions during implementation have their count on the decided page) or of all."""
+    opinions = Submission.objects.filter(consultation=consultation)
+    if phase is not None:
+        opinions = opinions.filter(phase=phase)
+    return opinions.aggregate(
         received=Count("pk"),
         withdrawn=Count("pk", filter=Q(withdrawn=True)),
         exact_duplicates=Count("pk", filter=Q(is_exact_duplicate=True)),

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from consultations.models import Consultation
 from feedback.intake import selectors
-from feedback.models import DisplayMode, ModerationState
+from feedback.models import DisplayMode, ModerationState, Phase
 from feedback.privacy.pseudonyms import pseudonym
 from feedback.review import moderation
 from feedback.search.results import public_results
@@ -238,7 +238,7 @@ def public_opinions_page(request: HttpRequest, *, page, slug: str) -> HttpRespon
         "setting": setting,
         "page_obj": page_obj,
         "opinions": results.rows if results is not None else page_obj.object_list,
-        "counts": selectors.submission_counts(consultation),
+        "counts": selectors.submission_counts(consultation, Phase.CONSULTATION),
         "pre_moderation": setting.mode == DisplayMode.PRE,
     }
     return TemplateResponse(request, "feedback/review/public_opinions.html", context)

@@ -221,8 +221,17 @@ def test_the_public_count_includes_hidden_opinions_and_never_a_contact(client, w
     assert "请公开施工时间表。" in listing
     assert "二手挖掘机" not in listing and "请联系我" not in listing  # hidden / not yet read
     assert ADDRESS not in listing
-    # The consultation's own public opinions page does not mix them in.
+    # The consultation's own public opinions page does not mix them in, nor counts them.
     assert Submission.objects.get(pk=shown.pk).phase == Phase.IMPLEMENTATION
+    own = Submission.objects.filter(consultation=c, phase=Phase.CONSULTATION).count()
+    from feedback.models import DisplayMode
+    from feedback.review.moderation import display_settings_update
+
+    display_settings_update(moderator, c, True, DisplayMode.PRE)
+    with translation.override("en"):
+        opinions = client.get(url(c, "opinions/"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "请公开施工时间表。" not in opinions
+    assert f"{own} opinion{'' if own == 1 else 's'} so far" in opinions
 
 
 def test_the_moderation_queue_marks_them(client, world):
