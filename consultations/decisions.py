@@ -60,7 +60,7 @@ NEED_LABELS = {
 RECORDED_STEPS = (Step.HEARING, Step.EXPERT_REVIEW, Step.STABILITY, Step.LEGALITY_REVIEW)
 BEFORE_DECISION = (Step.CONSULTATION, *RECORDED_STEPS)
 FINISHED = (StepStatus.DONE, StepStatus.WITHHELD)
-AUDIT_ACTION = "publish"  # feedback.AuditAction.PUBLISH; detail says what was published
+AUDIT_ACTION = "decision"  # feedback.AuditAction.DECISION; the detail says what was done
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from consultations.slugs import unique_slug
 
 TITLE_PREFIX = "决策后评估："
 TITLE_PREFIX_EN = "Post-decision evaluation: "
-AUDIT_ACTION = "publish"  # feedback.AuditAction.PUBLISH; the detail says what was opened
+AUDIT_ACTION = "decision"  # feedback.AuditAction.DECISION; the detail says what was done
 
 
 def can_open_follow_up(user, consultation: Consultation) -> bool:

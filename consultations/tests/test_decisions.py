@@ -124,7 +124,7 @@ def test_a_recorded_decision_sets_the_stage_the_date_the_log_and_the_audit(depar
     assert consultation.status == Stage.DECIDED
     entry = consultation.change_log.filter(type=ChangeLogEntry.Type.DECISION).get()
     assert "示例市人民政府" in entry.summary
-    audit = _audit().filter(consultation_id=consultation.pk, action="publish")
+    audit = _audit().filter(consultation_id=consultation.pk, action="decision")
     assert audit.filter(object_id=str(decision.pk), detail__body="示例市人民政府").exists()
     # The revisions agree, so the editor never writes the stage back.
     assert consultation.latest_revision.as_object().stage == Stage.DECIDED

@@ -55,6 +55,9 @@ class AuditAction(models.TextChoices):
     # Issue 16: hearings and the majority count of a requisition plan.
     HEARING = "hearing", _("acted on a hearing")
     MAJORITY_COUNT = "majority_count", _("acted on a majority count")
+    # The decision chain: a step recorded, the decision recorded or corrected, a follow-up
+    # consultation (决策后评估) opened. Entries written before session 10 say "publish".
+    DECISION = "decision", _("recorded a step of the decision")
 
 
 class AuditEntry(models.Model):

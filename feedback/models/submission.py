@@ -128,7 +128,7 @@ class Submission(models.Model):
     search_vector = SearchVectorField(
         null=True,
         editable=False,
-        help_text=_("jieba-segmented words of all texts of the opinion, for full-text search."),
+        help_text=_("Folded character pairs of all texts of the opinion, for full-text search."),
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
