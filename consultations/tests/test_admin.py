@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -26,25 +25,7 @@ from consultations.tests.admin_support import (
 )
 from consultations.tests.factories import DepartmentFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def department():
-    return DepartmentFactory()
-
-
-@pytest.fixture
-def approver_client(department):
-    client = Client()
-    client.force_login(make_user(Role.APPROVER, department))
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def _local(value) -> str:

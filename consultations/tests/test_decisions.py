@@ -39,7 +39,7 @@ from consultations.tests.admin_support import NOW, make_consultation, make_user
 from consultations.tests.factories import DepartmentFactory, published_consultation
 from consultations.tests.two_person import refused, staff_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 TODAY = local_date(NOW)
 
@@ -50,17 +50,6 @@ def _audit():
 
 
 DECISION = {"body": "示例市人民政府", "summary": "决定实施本方案，采纳了关于噪声的意见。"}
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def department():
-    return DepartmentFactory()
 
 
 @pytest.fixture

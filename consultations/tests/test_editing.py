@@ -7,14 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
-import time_machine
 from django.test import Client
 
 from consultations.models import Consultation, District, Kind
 from consultations.roles import Role
 from consultations.slugs import MAX_LENGTH, pinyin_slug, unique_slug
 from consultations.tests.admin_support import (
-    NOW,
     add_url,
     edit_form_data,
     edit_url,
@@ -22,22 +20,11 @@ from consultations.tests.admin_support import (
     make_consultation,
     make_user,
 )
-from consultations.tests.factories import DepartmentFactory, DistrictFactory
+from consultations.tests.factories import DistrictFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 TITLE = "示例市住宅小区停车服务收费管理规定（征求意见稿）"
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def department():
-    return DepartmentFactory()
 
 
 @pytest.fixture

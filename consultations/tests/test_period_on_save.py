@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -24,22 +23,11 @@ from consultations.tests.admin_support import (
     make_consultation,
     make_user,
 )
-from consultations.tests.factories import DepartmentFactory, local_midnight_after
+from consultations.tests.factories import local_midnight_after
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 OPENS = NOW + timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def department():
-    return DepartmentFactory()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ that may act there are at least two that may not (other department, other roles,
 from __future__ import annotations
 
 import pytest
-import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
@@ -23,7 +22,6 @@ from consultations.permissions import (
 )
 from consultations.roles import Role
 from consultations.tests.admin_support import (
-    NOW,
     STATES,
     edit_form_data,
     edit_url,
@@ -34,16 +32,10 @@ from consultations.tests.admin_support import (
 )
 from consultations.tests.factories import DepartmentFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 ROLES = (Role.SITE_ADMIN, Role.EDITOR, Role.APPROVER, Role.ANALYST, None)
 ROLE_IDS = ("site_admin", "editor", "approver", "analyst", "no_role")
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def may_view(role, own: bool) -> bool:

@@ -13,29 +13,24 @@ import importlib
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.apps import apps as django_apps
-from django.test import Client
 from django.utils import translation
 
 from consultations.admin_forms import FROZEN_MESSAGE
 from consultations.models import Question
-from consultations.roles import Role
 from consultations.tests.admin_support import (
     NOW,
     edit_form_data,
     edit_url,
     make_consultation,
-    make_user,
 )
 from consultations.tests.factories import (
     ConsultationFactory,
-    DepartmentFactory,
     QuestionFactory,
     make_openable,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 MIGRATION = importlib.import_module("consultations.migrations.0006_issue15_editing")
 BOTH = {
@@ -53,24 +48,6 @@ ONLY_SCALE = {
         "type “scale 1–5”."
     ),
 }
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def department():
-    return DepartmentFactory()
-
-
-@pytest.fixture
-def approver_client(department):
-    client = Client()
-    client.force_login(make_user(Role.APPROVER, department))
-    return client
 
 
 def with_new_question(data: dict, **fields) -> dict:

@@ -9,7 +9,6 @@ registry (``consultations`` may not import ``feedback``).
 from __future__ import annotations
 
 import pytest
-import time_machine
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -31,16 +30,10 @@ from consultations.withdrawals import (
     consultation_withdrawal_retract,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 REASON = "上级机关要求暂缓该事项，须重新论证后再公开征求意见。"
 SNIPPET = "wagtailsnippets_consultations_consultation"
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

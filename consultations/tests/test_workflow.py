@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 from wagtail.models import TaskState, WorkflowContentType
@@ -12,7 +11,6 @@ from consultations.models import Consultation, DepartmentApprovalTask
 from consultations.roles import Role
 from consultations.signals import WORKFLOW_NAME, ensure_roles, ensure_workflow
 from consultations.tests.admin_support import (
-    NOW,
     edit_form_data,
     edit_url,
     make_consultation,
@@ -20,13 +18,7 @@ from consultations.tests.admin_support import (
 )
 from consultations.tests.factories import DepartmentFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def _login(user) -> Client:
