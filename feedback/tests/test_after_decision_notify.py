@@ -94,21 +94,12 @@ def test_the_notices_twice_and_interrupted_send_no_message_twice(
     world, monkeypatch, django_capture_on_commit_callbacks
 ):
     from feedback.response import notify as machinery
+    from feedback.tests._interrupt import die_after_delivering
 
-    real = machinery._deliver
-    delivered = []
-
-    def killed_after_the_second(*args):
-        medium = real(*args)
-        delivered.append(medium)
-        if len(delivered) == 2:
-            raise KeyboardInterrupt  # the gateway accepted it; the worker died before saving
-        return medium
-
-    monkeypatch.setattr(machinery, "_deliver", killed_after_the_second)
+    restore = die_after_delivering(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         _open_and_publish(world, django_capture_on_commit_callbacks)
-    monkeypatch.setattr(machinery, "_deliver", real)
+    restore()
     notify_follow_up.call(world.consultation.pk)
     notify_follow_up.call(world.consultation.pk)
     sent = _sent()

@@ -244,22 +244,13 @@ def _sent() -> list[str]:
 def test_notifications_twice_and_interrupted_send_no_message_twice(published_world, monkeypatch):
     from feedback.response import notify
     from feedback.response.tasks import notify_response
+    from feedback.tests._interrupt import die_after_delivering
 
     c = published_world.consultation
-    real = notify._deliver
-    delivered = []
-
-    def killed_after_the_second(*args):
-        medium = real(*args)
-        delivered.append(medium)
-        if len(delivered) == 2:
-            raise KeyboardInterrupt  # the gateway accepted it; the worker died before saving
-        return medium
-
-    monkeypatch.setattr(notify, "_deliver", killed_after_the_second)
+    restore = die_after_delivering(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         notify_response.call(c.pk)
-    monkeypatch.setattr(notify, "_deliver", real)
+    restore()
     notify_response.call(c.pk)  # run again after the lease
     notify_response.call(c.pk)  # and once more
     sent = _sent()
