@@ -32,6 +32,7 @@ from feedback.intake.receipt_session import (
 )
 from feedback.intake.services import (
     NotAcceptingOpinions,
+    check_implementation_open,
     submission_update,
     submission_withdraw,
 )
@@ -44,7 +45,7 @@ from feedback.intake.views import (
     form_parts,
     rate_limited_response,
 )
-from feedback.models import Submission
+from feedback.models import Phase, Submission
 from feedback.privacy.contacts import contact_delete_by_resident
 from feedback.web import base_context, never_cache, published_consultation_by_slug, sub_url
 
@@ -99,6 +100,18 @@ def _editable(submission: Submission) -> bool:
     return not submission.withdrawn and status == Consultation.Status.OPEN
 
 
+def _withdrawable(submission: Submission) -> bool:
+    """An opinion during implementation can be withdrawn (not changed) while that channel is
+    open; any other while it can be changed."""
+    if submission.phase != Phase.IMPLEMENTATION:
+        return _editable(submission)
+    try:
+        check_implementation_open(submission.consultation, timezone.now())
+    except NotAcceptingOpinions:
+        return False
+    return not submission.withdrawn
+
+
 def _receipt_urls(page, request, url: str) -> dict:
     return {
         "receipt_url": url,
@@ -115,6 +128,7 @@ def _receipt_context(request, page, submission: Submission, url: str) -> dict:
     context.update(
         submission=submission,
         editable=_editable(submission),
+        withdrawable=_withdrawable(submission),
         session_minutes=receipt_session_seconds() // 60,
         **_receipt_urls(page, request, url),
         **selectors.submission_display(submission),
@@ -255,7 +269,7 @@ def receipt_withdraw(request: HttpRequest, *, page) -> HttpResponse:
             response = _see_other(f"{url}?withdrawn=1")
         return receipt_session_open(response, submission, receipt_url=url)
     context = _receipt_context(request, page, submission, url)
-    if not context["editable"]:
+    if not context["withdrawable"]:
         return _see_other(url)
     response = TemplateResponse(request, "feedback/intake/withdraw_confirm.html", context)
     return receipt_session_open(response, submission, receipt_url=url)

@@ -311,8 +311,22 @@ def submission_update(
     return submission
 
 
+def _ensure_withdrawable(submission: Submission, now: datetime) -> None:
+    """An opinion can be withdrawn while its channel is open: the consultation's until the
+    close; one given during implementation while that channel is (it is never edited: its
+    short form is not the consultation's form)."""
+    if submission.phase != Phase.IMPLEMENTATION:
+        _ensure_editable(submission, now)
+        return
+    if submission.withdrawn:
+        raise NotAcceptingOpinions("withdrawn")
+    check_implementation_open(submission.consultation, now)
+
+
 def submission_withdraw(*, submission: Submission, now: datetime | None = None) -> Submission:
-    """Withdraw until closing. The row stays (counted as withdrawn); the contact is deleted.
+    """Withdraw while its channel is open (the consultation's until closing, an opinion during
+    implementation while that channel is). The row stays (counted as withdrawn); the contact
+    is deleted.
 
     The texts stay in the register as evidence, but leave analysis, coding, search, exports and
     the public pages: in this transaction the post_save receiver of ``feedback.campaigns.tasks``
@@ -322,7 +336,7 @@ def submission_withdraw(*, submission: Submission, now: datetime | None = None) 
     now = now or timezone.now()
     with transaction.atomic():
         submission = Submission.objects.select_for_update(no_key=True).get(pk=submission.pk)
-        _ensure_editable(submission, now)
+        _ensure_withdrawable(submission, now)
         submission.withdrawn = True
         submission.withdrawn_at = now
         if submission.contact_ref:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.test import Client
 from django.utils import timezone, translation
 
 from consultations.models import Consultation
@@ -132,6 +133,36 @@ def test_a_resident_sends_an_opinion_without_javascript_and_gets_a_receipt(clien
     again = client.post(url(c, "implementation/"), data)
     assert again.status_code == 302 and "again=1" in again["Location"]
     assert Submission.objects.filter(consultation=c, phase=Phase.IMPLEMENTATION).count() == 1
+
+
+def test_a_resident_withdraws_an_opinion_during_implementation_but_cannot_change_it(client, world):
+    """Withdrawing is the resident's while the channel is open (the contact goes with it);
+    changing is not offered (the consultation's edit form is not this form), and once the
+    channel is closed the withdraw address changes nothing."""
+    c = world.consultation
+    sent, _data = post_form(client, c, contact_email=ADDRESS)
+    receipt_url = sent["Location"]
+    ref = Submission.objects.get(consultation=c, phase=Phase.IMPLEMENTATION).contact_ref
+    assert Contact.objects.filter(ref=ref).exists()
+    receipt = client.get(receipt_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Withdraw my opinion" in receipt and "Change my opinion" not in receipt
+    base = receipt_url.split("?")[0]
+    assert client.get(f"{base}withdraw/").status_code == 200
+    done = client.post(f"{base}withdraw/")
+    assert done.status_code == 303 and "withdrawn=1" in done["Location"]
+    submission = Submission.objects.get(consultation=c, phase=Phase.IMPLEMENTATION)
+    assert submission.withdrawn and submission.contact_ref == ""
+    assert not Contact.objects.filter(ref=ref).exists()
+
+    # Another opinion, then the channel closes (the stage changes): nothing is withdrawn.
+    other = Client()
+    sent, _data = post_form(other, c, comment="第二条意见。")
+    Consultation.objects.filter(pk=c.pk).update(stage=Consultation.Stage.RESPONSE_PUBLISHED)
+    receipt = other.get(sent["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Withdraw my opinion" not in receipt
+    refused = other.post(f"{sent['Location'].split('?')[0]}withdraw/")
+    assert refused.status_code == 303 and "withdrawn=1" not in refused["Location"]
+    assert not Submission.objects.get(comment="第二条意见。").withdrawn
 
 
 @pytest.mark.parametrize(
