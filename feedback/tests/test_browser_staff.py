@@ -270,11 +270,13 @@ def test_moderation_queue_public_page_and_export_progress(staff, new_context, li
     assert info.value.suggested_filename.endswith(".xlsx")
     with open(info.value.path(), "rb") as downloaded:
         sheet = openpyxl.load_workbook(downloaded, read_only=True).worksheets[0]
-        rows = [[str(v) for v in row if v is not None] for row in sheet.iter_rows(values_only=True)]
+        rows = [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
     assert len(rows) == 1 + received  # a header, then one row per opinion
     texts = " ".join(" ".join(row) for row in rows)
     (hidden_row,) = [row for row in rows if hidden_text in " ".join(row)]
-    assert hidden_row[-1] == _zh("hidden")
+    assert hidden_row[rows[0].index(_zh("Public display"))] == _zh("hidden")
     assert shown_text in texts
     for code in [*staff.receipts, kept.formatted_receipt, hidden.formatted_receipt]:
         assert code not in texts
