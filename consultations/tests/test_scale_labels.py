@@ -32,7 +32,7 @@ from consultations.tests.factories import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
-MIGRATION = importlib.import_module("consultations.migrations.0006_issue15_editing")
+MIGRATION = importlib.import_module("consultations.migrations.0009_issue15_scale_labels")
 BOTH = {
     "zh-hans": "请同时填写量表两端（1和5）的说明，或都不填。",
     "en": "Give the words for both ends of the scale (1 and 5), or for neither.",

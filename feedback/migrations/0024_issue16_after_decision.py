@@ -1,7 +1,5 @@
 # Issue 16 points 4 to 6: after the decision, the 稳评 chapter and the dossier.
-# Point 5: opinions during implementation (Submission.phase) and the notice that a
-# post-decision evaluation opened (Notification.kind, one notice per opinion and kind).
-from django.db import migrations, models
+from django.db import migrations
 
 
 class Migration(migrations.Migration):
@@ -9,49 +7,4 @@ class Migration(migrations.Migration):
         ("feedback", "0023_issue16_hearings"),
     ]
 
-    operations = [
-        migrations.RemoveConstraint(
-            model_name="notification",
-            name="notification_once_per_submission",
-        ),
-        migrations.AddField(
-            model_name="notification",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("response", "the response is published"),
-                    ("follow_up", "a post-decision evaluation is open"),
-                ],
-                default="response",
-                max_length=12,
-                verbose_name="about",
-            ),
-        ),
-        migrations.AddField(
-            model_name="submission",
-            name="phase",
-            field=models.CharField(
-                choices=[
-                    ("consultation", "during the consultation"),
-                    ("implementation", "during implementation"),
-                ],
-                default="consultation",
-                max_length=16,
-                verbose_name="phase",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="submission",
-            index=models.Index(
-                condition=models.Q(("phase", "implementation")),
-                fields=["consultation"],
-                name="submission_implementation_idx",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="notification",
-            constraint=models.UniqueConstraint(
-                fields=("submission", "kind"), name="notification_once_per_submission_kind"
-            ),
-        ),
-    ]
+    operations = []

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("feedback", "0024_issue16_after_decision"),
+        ("feedback", "0025_issue16_implementation_phase"),
     ]
 
     operations = [
