@@ -80,6 +80,27 @@ def _locked(hearing: Hearing) -> Hearing:
     return Hearing.objects.select_for_update().select_related("consultation").get(pk=hearing.pk)
 
 
+def _stamp_once(
+    user, hearing: Hearing, now: datetime, stamp: str, problems, changes=None, *, publish=False
+) -> tuple[Hearing, bool]:
+    """The shape of a hearing's one-time steps (notice, participant list, held, report): the
+    department's staff only; the row locked; a step already done changes nothing (a double
+    click, a resent form); the step's rules (``problems(hearing)``, a list of messages) refuse it
+    whole; otherwise ``stamp`` is set to ``now`` with ``changes`` and saved. Call it inside the
+    caller's transaction, which writes the audit entry when the second value is True."""
+    _check(user, hearing.consultation, publish=publish)
+    hearing = _locked(hearing)
+    if getattr(hearing, stamp):
+        return hearing, False
+    refused = problems(hearing)
+    if refused:
+        raise HearingRuleError(refused)
+    for name, value in {**(changes or {}), stamp: now}.items():
+        setattr(hearing, name, value)
+    hearing.save(update_fields=[*(changes or {}), stamp, "updated_at"])
+    return hearing, True
+
+
 @dataclass
 class CategoryData:
     code: str
@@ -180,18 +201,13 @@ def notice_problems(hearing: Hearing, now: datetime) -> list[str]:
 def notice_publish(*, user, hearing: Hearing, now: datetime | None = None) -> Hearing:
     """Publish the notice: time, place, the draft and explanation and the selection method."""
     now = now or timezone.now()
-    _check(user, hearing.consultation)
+    days = {"notice_days": rules.notice_days(hearing.consultation.kind)}
     with transaction.atomic():
-        hearing = _locked(hearing)
-        if hearing.notice_published_at:
-            return hearing
-        problems = notice_problems(hearing, now)
-        if problems:
-            raise HearingRuleError(problems)
-        hearing.notice_published_at = now
-        hearing.notice_days = rules.notice_days(hearing.consultation.kind)
-        hearing.save(update_fields=["notice_published_at", "notice_days", "updated_at"])
-        _audit(user, hearing, "notice_publish", notice_days=hearing.notice_days)
+        hearing, done = _stamp_once(
+            user, hearing, now, "notice_published_at", lambda h: notice_problems(h, now), days
+        )
+        if done:
+            _audit(user, hearing, "notice_publish", notice_days=hearing.notice_days)
     return hearing
 
 
@@ -324,22 +340,27 @@ def draw_run(*, user, hearing: Hearing, now: datetime | None = None) -> dict[str
     return selected
 
 
+def _participants_problems(hearing: Hearing, now: datetime) -> list:
+    if not hearing.drawn_at:
+        return [_("Make the draw first.")]
+    if now >= hearing.starts_at:
+        return [_("The participant list must be published before the hearing.")]
+    return []
+
+
 def participants_publish(*, user, hearing: Hearing, now: datetime | None = None) -> Hearing:
     now = now or timezone.now()
-    _check(user, hearing.consultation)
     with transaction.atomic():
-        hearing = _locked(hearing)
-        if hearing.participants_published_at:
-            return hearing
-        if not hearing.drawn_at:
-            raise HearingRuleError([_("Make the draw first.")])
-        if now >= hearing.starts_at:
-            raise HearingRuleError(
-                [_("The participant list must be published before the hearing.")]
-            )
-        hearing.participants_published_at = now
-        hearing.save(update_fields=["participants_published_at", "updated_at"])
-        _audit(user, hearing, "participants_publish", participants=hearing.participants.count())
+        hearing, done = _stamp_once(
+            user,
+            hearing,
+            now,
+            "participants_published_at",
+            lambda h: _participants_problems(h, now),
+        )
+        if done:
+            count = hearing.participants.count()
+            _audit(user, hearing, "participants_publish", participants=count)
     return hearing
 
 
@@ -508,17 +529,10 @@ def held_problems(hearing: Hearing, now: datetime) -> list[str]:
 
 def hearing_mark_held(*, user, hearing: Hearing, now: datetime | None = None) -> Hearing:
     now = now or timezone.now()
-    _check(user, hearing.consultation)
     with transaction.atomic():
-        hearing = _locked(hearing)
-        if hearing.held_at:
-            return hearing
-        problems = held_problems(hearing, now)
-        if problems:
-            raise HearingRuleError(problems)
-        hearing.held_at = now
-        hearing.save(update_fields=["held_at", "updated_at"])
-        _audit(user, hearing, "held")
+        hearing, done = _stamp_once(user, hearing, now, "held_at", lambda h: held_problems(h, now))
+        if done:
+            _audit(user, hearing, "held")
     return hearing
 
 
@@ -558,27 +572,32 @@ def report_publish(
     """Publish the hearing report (publishing authority): views adopted and not adopted with
     reasons (规章制定程序条例 Art. 16). Also records the hearing step of the decision chain."""
     now = now or timezone.now()
-    _check(user, hearing.consultation, publish=True)
+    text = {"report": report.strip(), "report_en": report_en.strip()}
     with transaction.atomic():
-        hearing = _locked(hearing)
-        if hearing.report_published_at:
-            return hearing
-        problems = []
-        if not hearing.held_at:
-            problems.append(_("Mark the hearing held first."))
-        if not hearing.views.exists():
-            problems.append(_("List the views raised and whether each was adopted."))
-        if not report.strip():
-            problems.append(_("Write the report."))
-        if problems:
-            raise HearingRuleError(problems)
-        hearing.report = report.strip()
-        hearing.report_en = report_en.strip()
-        hearing.report_published_at = now
-        hearing.save(update_fields=["report", "report_en", "report_published_at", "updated_at"])
-        _audit(user, hearing, "report_publish", views=hearing.views.count())
-        _decision_step(user, hearing, now)
+        hearing, done = _stamp_once(
+            user,
+            hearing,
+            now,
+            "report_published_at",
+            lambda h: _report_problems(h, text["report"]),
+            text,
+            publish=True,
+        )
+        if done:
+            _audit(user, hearing, "report_publish", views=hearing.views.count())
+            _decision_step(user, hearing, now)
     return hearing
+
+
+def _report_problems(hearing: Hearing, report: str) -> list:
+    problems = []
+    if not hearing.held_at:
+        problems.append(_("Mark the hearing held first."))
+    if not hearing.views.exists():
+        problems.append(_("List the views raised and whether each was adopted."))
+    if not report:
+        problems.append(_("Write the report."))
+    return problems
 
 
 def hearing_public_url(consultation: Consultation) -> str:
